@@ -1,0 +1,1 @@
+"""Accounts, roles, tokens and the request dependencies that resolve who is calling."""

@@ -1,0 +1,1 @@
+"""Background work as rows in a ``job`` table, written in the same transaction as its data."""

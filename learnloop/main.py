@@ -1,0 +1,157 @@
+"""``create_app(settings)``: the only composition root.
+
+Nothing connects at import time. Tests build an app from their own ``Settings`` (and may
+hand in a ``Database`` bound to a test transaction, a storage, or an HTTP transport).
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from dataclasses import dataclass, field
+
+import httpx
+from fastapi import FastAPI
+from fastapi.middleware.cors import CORSMiddleware
+
+from learnloop import __version__
+from learnloop.auth.jwks import JwksKeySet
+from learnloop.auth.routes import router as auth_router
+from learnloop.bodylimit import BodyLimitMiddleware
+from learnloop.config import Settings
+from learnloop.db import Database
+from learnloop.errors import install_error_handlers
+from learnloop.jobs.worker import JobRegistry, Worker
+from learnloop.operations.routes import router as operations_router
+from learnloop.outbound import build_http_client
+from learnloop.plans.routes import router as plans_router
+from learnloop.requestlog import RequestLogMiddleware
+from learnloop.storage import FileStorage, LocalFileStorage
+
+
+@dataclass
+class Services:
+    """Long-lived collaborators of one app instance (also used by the CLI and worker)."""
+
+    settings: Settings
+    database: Database
+    storage: FileStorage
+    http: httpx.Client
+    jwks: JwksKeySet | None
+    jobs: JobRegistry = field(default_factory=JobRegistry)
+
+
+def build_services(
+    settings: Settings,
+    *,
+    database: Database | None = None,
+    storage: FileStorage | None = None,
+    http_transport: httpx.BaseTransport | None = None,
+) -> Services:
+    http = build_http_client(settings, http_transport)
+    jwks = (
+        JwksKeySet(settings.external_jwt_jwks_url, http, settings.jwks_cache_seconds)
+        if settings.external_jwt_jwks_url
+        else None
+    )
+    services = Services(
+        settings=settings,
+        database=database
+        or Database.from_url(settings.resolved_database_url, echo=settings.sql_echo),
+        storage=storage or LocalFileStorage(settings.resolved_storage_dir),
+        http=http,
+        jwks=jwks,
+    )
+    register_job_handlers(services.jobs)
+    return services
+
+
+def register_job_handlers(registry: JobRegistry) -> None:
+    """Each domain's ``tasks`` module contributes its handlers here."""
+
+
+def build_worker(services: Services) -> Worker:
+    return Worker(
+        database=services.database,
+        registry=services.jobs,
+        settings=services.settings,
+        storage=services.storage,
+    )
+
+
+def create_app(
+    settings: Settings,
+    *,
+    database: Database | None = None,
+    storage: FileStorage | None = None,
+    http_transport: httpx.BaseTransport | None = None,
+) -> FastAPI:
+    services = build_services(
+        settings, database=database, storage=storage, http_transport=http_transport
+    )
+
+    @asynccontextmanager
+    async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
+        stop = threading.Event()
+        thread: threading.Thread | None = None
+        if settings.worker_in_process:
+            thread = threading.Thread(
+                target=build_worker(services).run_forever,
+                args=(stop,),
+                name="learnloop-worker",
+                daemon=True,
+            )
+            thread.start()
+        try:
+            yield
+        finally:
+            stop.set()
+            if thread is not None:
+                thread.join(timeout=10)
+            services.http.close()
+
+    app = FastAPI(
+        title="LearnLoop",
+        version=__version__,
+        description="H5P content server, xAPI Learning Record Store, cmi5 and analytics.",
+        lifespan=lifespan,
+    )
+    app.state.settings = settings
+    app.state.services = services
+    app.state.database = services.database
+    app.state.storage = services.storage
+    app.state.jwks = services.jwks
+
+    install_error_handlers(app)
+
+    app.include_router(operations_router)
+    app.include_router(auth_router)
+    app.include_router(plans_router)
+
+    # Outermost first: logging sees every request, including refused bodies.
+    app.add_middleware(
+        BodyLimitMiddleware,
+        max_json_bytes=settings.max_json_body_bytes,
+        max_upload_bytes=settings.max_upload_body_bytes,
+    )
+    app.add_middleware(
+        CORSMiddleware,
+        allow_origins=settings.cors_allow_origins,
+        allow_methods=["GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"],
+        allow_headers=["*"],
+        expose_headers=[
+            "ETag",
+            "Last-Modified",
+            "X-Experience-API-Version",
+            "X-Experience-API-Consistent-Through",
+            "X-Request-ID",
+        ],
+    )
+    app.add_middleware(RequestLogMiddleware)
+    return app
+
+
+def create_app_from_env() -> FastAPI:
+    """Factory for ``uvicorn --factory`` (used by ``learnloop serve``)."""
+    return create_app(Settings())

@@ -1,0 +1,11 @@
+"""Every table's model, imported once so ``Base.metadata`` is complete (Alembic, tests).
+
+Each domain adds its ``models`` module here.
+"""
+
+from learnloop.auth.models import User
+from learnloop.db import Base
+from learnloop.jobs.models import Job
+from learnloop.plans.models import Plan
+
+__all__ = ["Base", "Job", "Plan", "User"]

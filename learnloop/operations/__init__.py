@@ -1,0 +1,1 @@
+"""Operations endpoints: health checks and the admin view of background jobs."""

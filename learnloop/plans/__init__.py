@@ -1,0 +1,1 @@
+"""Subscription plans: which features a user may use and how much they may create."""

@@ -1,0 +1,104 @@
+"""One structured log line per request, and a request id on every response.
+
+The line carries method, path, status, duration, request id and user id. The query
+string is logged with ``token`` (and any other secret-looking parameter) redacted, and
+headers are never logged, so bearer tokens and ``?token=`` values never reach a log.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+import uuid
+from typing import Any
+from urllib.parse import parse_qsl, urlencode
+
+import orjson
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+logger = logging.getLogger("learnloop.requests")
+
+SECRET_QUERY_KEYS = frozenset(
+    {"token", "auth-token", "access_token", "secret", "password", "fetch"}
+)
+REDACTED = "[REDACTED]"
+MAX_REQUEST_ID_LENGTH = 128
+
+
+def redact_query(query_string: str) -> str:
+    if not query_string:
+        return ""
+    pairs = parse_qsl(query_string, keep_blank_values=True)
+    return urlencode(
+        [(key, REDACTED if key.lower() in SECRET_QUERY_KEYS else value) for key, value in pairs]
+    )
+
+
+class JsonLineFormatter(logging.Formatter):
+    """Log records as one JSON object per line; ``extra={"fields": …}`` is merged in."""
+
+    def format(self, record: logging.LogRecord) -> str:
+        entry: dict[str, Any] = {
+            "time": self.formatTime(record, "%Y-%m-%dT%H:%M:%S"),
+            "level": record.levelname.lower(),
+            "logger": record.name,
+            "message": record.getMessage(),
+        }
+        fields = getattr(record, "fields", None)
+        if isinstance(fields, dict):
+            entry.update(fields)
+        if record.exc_info:
+            entry["exception"] = self.formatException(record.exc_info)
+        return orjson.dumps(entry, default=str).decode()
+
+
+class RequestLogMiddleware:
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        incoming = dict(scope.get("headers") or []).get(b"x-request-id", b"").decode("latin-1")
+        request_id = incoming if 0 < len(incoming) <= MAX_REQUEST_ID_LENGTH else uuid.uuid4().hex
+        state = scope.setdefault("state", {})
+        state["request_id"] = request_id
+        started = time.perf_counter()
+        status_holder = {"status": 500}
+
+        async def send_with_id(message: Message) -> None:
+            if message["type"] == "http.response.start":
+                status_holder["status"] = message["status"]
+                headers = list(message.get("headers", []))
+                headers.append((b"x-request-id", request_id.encode("latin-1")))
+                message["headers"] = headers
+            await send(message)
+
+        try:
+            await self.app(scope, receive, send_with_id)
+        finally:
+            query = redact_query(scope.get("query_string", b"").decode("latin-1"))
+            logger.info(
+                "request",
+                extra={
+                    "fields": {
+                        "method": scope.get("method"),
+                        "path": scope.get("path"),
+                        "query": query or None,
+                        "status": status_holder["status"],
+                        "duration_ms": round((time.perf_counter() - started) * 1000, 2),
+                        "request_id": request_id,
+                        "user_id": state.get("user_id"),
+                    }
+                },
+            )
+
+
+def configure_logging(level: str) -> None:
+    handler = logging.StreamHandler()
+    handler.setFormatter(JsonLineFormatter())
+    root = logging.getLogger("learnloop")
+    root.handlers = [handler]
+    root.setLevel(level.upper())
+    root.propagate = False
