@@ -141,3 +141,7 @@ def plans_list() -> None:
             features = ",".join(feature_list(plan)) or "-"
             quotas = ",".join(f"{k}={v}" for k, v in plan.quotas.items()) or "unlimited"
             typer.echo(f"{plan.id}\t{plan.name}\tfeatures={features}\tquotas={quotas}")
+
+
+if __name__ == "__main__":
+    app()

@@ -35,8 +35,8 @@ def health(database: DatabaseDep) -> JSONResponse:
         "timestamp": _now_iso(),
     }
     try:
-        with database.engine.connect() as connection:
-            connection.execute(text("SELECT 1"))
+        with database.session() as session:
+            session.execute(text("SELECT 1"))
     except SQLAlchemyError:
         body.update(success=False, status="unavailable", error="Database unreachable")
         return JSONResponse(body, status_code=503)
