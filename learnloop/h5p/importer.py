@@ -1,0 +1,175 @@
+"""Importing an .h5p package: validate everything, then write rows, then files.
+
+Order matters for "nothing of a rejected package remains": the zip is checked and every
+H5P rule applied (:mod:`package_validation`), SVGs are sanitised and the quota checked,
+all before the first row or file is written. Rows are written next (the request's
+transaction rolls them back on any error); files last, and if a write fails the files
+written so far are removed. The package itself is read from the caller's (temporary)
+file and never extracted to disk.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import IO, Any
+
+from sqlalchemy.orm import Session
+
+from learnloop.auth.models import User
+from learnloop.config import Settings
+from learnloop.h5p.content import (
+    content_prefix,
+    create_content,
+    ensure_content_quota,
+)
+from learnloop.h5p.errors import PackageProblem, PackageValidationError
+from learnloop.h5p.libraries import all_installed_patches, get_library, install_rows
+from learnloop.h5p.package_validation import (
+    ValidatedPackage,
+    ValidationRules,
+    library_key,
+    validate_package,
+)
+from learnloop.h5p.svg import UnsafeSvg, sanitize_svg
+from learnloop.h5p.zip_safety import ZipLimits, open_safe_zip
+from learnloop.storage import FileStorage
+
+
+@dataclass(frozen=True)
+class ImportResult:
+    content_id: str
+    installed_libraries: int
+    upgraded_libraries: int
+
+
+def zip_limits(settings: Settings) -> ZipLimits:
+    return ZipLimits(
+        max_entries=settings.h5p_max_package_entries,
+        max_total_bytes=settings.h5p_max_total_uncompressed_bytes,
+        max_file_bytes=settings.h5p_max_file_bytes,
+        max_ratio=settings.h5p_max_compression_ratio,
+    )
+
+
+def validation_rules(settings: Settings) -> ValidationRules:
+    return ValidationRules(
+        core_api=(settings.h5p_core_api_major, settings.h5p_core_api_minor),
+        max_content_filename_length=settings.h5p_max_content_filename_length,
+    )
+
+
+def _sanitized_svgs(package: ValidatedPackage) -> dict[str, bytes]:
+    cleaned: dict[str, bytes] = {}
+    problems = []
+    for source in package.content_files:
+        if source.lower().endswith(".svg"):
+            try:
+                cleaned[source] = sanitize_svg(package.archive.read(f"content/{source}"))
+            except UnsafeSvg as exc:
+                problems.append(
+                    PackageProblem("invalid-svg", f"content/{source}: {exc}", {"file": source})
+                )
+    if problems:
+        raise PackageValidationError(problems)
+    return cleaned
+
+
+def _renamed(value: Any, renames: dict[str, str]) -> Any:
+    """Point file references at shortened names (Lumi does the same on import)."""
+    if isinstance(value, str):
+        return renames.get(value, value)
+    if isinstance(value, list):
+        return [_renamed(item, renames) for item in value]
+    if isinstance(value, dict):
+        return {key: _renamed(item, renames) for key, item in value.items()}
+    return value
+
+
+def _normalized_h5p_json(h5p_json: dict[str, Any]) -> dict[str, Any]:
+    metadata = dict(h5p_json)
+    for field_name in ("preloadedDependencies", "dynamicDependencies"):
+        if field_name in metadata:
+            metadata[field_name] = [
+                {"machineName": key[0], "majorVersion": key[1], "minorVersion": key[2]}
+                for key in (library_key(reference) for reference in metadata[field_name])
+            ]
+    return metadata
+
+
+def import_package(
+    session: Session,
+    storage: FileStorage,
+    settings: Settings,
+    owner: User | None,
+    source: IO[bytes],
+) -> ImportResult:
+    """Validate and import the package in ``source`` (a seekable binary file)."""
+    archive = open_safe_zip(source, zip_limits(settings))
+    try:
+        package = validate_package(
+            archive, validation_rules(settings), all_installed_patches(session)
+        )
+        svgs = _sanitized_svgs(package)
+        if owner is not None:
+            ensure_content_quota(session, owner, settings.default_plan)
+        return _store(session, storage, owner, package, svgs)
+    finally:
+        archive.close()
+
+
+def _store(
+    session: Session,
+    storage: FileStorage,
+    owner: User | None,
+    package: ValidatedPackage,
+    svgs: dict[str, bytes],
+) -> ImportResult:
+    install = install_rows(session, package.libraries_to_install)
+    metadata = _normalized_h5p_json(package.h5p_json)
+    main_key = next(
+        library_key(reference)
+        for reference in metadata["preloadedDependencies"]
+        if reference["machineName"] == metadata["mainLibrary"]
+    )
+    main = get_library(session, main_key)
+    assert main is not None  # validation made sure every dependency is available
+    roots = [
+        library
+        for library in (
+            get_library(session, library_key(reference))
+            for reference in metadata["preloadedDependencies"]
+        )
+        if library is not None
+    ]
+    renames = {old: new for old, new in package.content_files.items() if old != new}
+    params = _renamed(package.content_json, renames)
+    saved = create_content(session, owner, main, params, metadata, strict=False, extra_roots=roots)
+    content_id = saved.content.id
+
+    written: list[str] = []
+    try:
+        for key, package_library, path in install.files:
+            storage.put_bytes(key, package.archive.read(f"{package_library.folder}/{path}"))
+            written.append(key)
+        for source, target in package.content_files.items():
+            key = f"{content_prefix(content_id)}/{target}"
+            data = svgs.get(source)
+            storage.put_bytes(
+                key, data if data is not None else package.archive.read(f"content/{source}")
+            )
+            written.append(key)
+    except BaseException:
+        for key in written:
+            storage.delete(key)
+        raise
+    # An upgrade replaces the folder's files: drop those the new patch no longer has.
+    new_keys = {key for key, _library, _path in install.files}
+    for library in install.upgraded:
+        for key in storage.list_keys(f"libraries/{library.folder_name}"):
+            if key not in new_keys:
+                storage.delete(key)
+    return ImportResult(
+        content_id=content_id,
+        installed_libraries=len(install.installed),
+        upgraded_libraries=len(install.upgraded),
+    )

@@ -1,0 +1,57 @@
+"""Helpers for the H5P tests: real packages from the shared fixtures."""
+
+from __future__ import annotations
+
+import io
+import zipfile
+from pathlib import Path
+
+import pytest
+
+
+@pytest.fixture(scope="session")
+def hub_dir(fixtures_dir: Path) -> Path:
+    return fixtures_dir / "h5p" / "hub"
+
+
+@pytest.fixture(scope="session")
+def validator_dir(fixtures_dir: Path) -> Path:
+    return fixtures_dir / "h5p" / "validator"
+
+
+def import_file(client, headers, path: Path):
+    with path.open("rb") as handle:
+        return client.post(
+            "/h5p/import",
+            headers=headers,
+            files={"h5p": (path.name, handle, "application/zip")},
+        )
+
+
+def import_bytes(client, headers, data: bytes, name: str = "package.h5p"):
+    return client.post(
+        "/h5p/import",
+        headers=headers,
+        files={"h5p": (name, io.BytesIO(data), "application/zip")},
+    )
+
+
+def rebuild_zip(
+    source: Path, changes: dict[str, bytes | None], extra: dict[str, bytes] | None = None
+) -> bytes:
+    """A copy of the package at ``source`` with entries replaced (None removes one)."""
+    out = io.BytesIO()
+    with (
+        zipfile.ZipFile(source) as original,
+        zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as target,
+    ):
+        for info in original.infolist():
+            if info.filename in changes:
+                data = changes[info.filename]
+                if data is not None:
+                    target.writestr(info.filename, data)
+                continue
+            target.writestr(info, original.read(info.filename))
+        for name, data in (extra or {}).items():
+            target.writestr(name, data)
+    return out.getvalue()
