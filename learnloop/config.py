@@ -62,6 +62,20 @@ class Settings(BaseSettings):
     log_level: str = "INFO"
     cors_allow_origins: list[str] = Field(default_factory=lambda: ["*"])
 
+    # H5P packages and content (learnloop.h5p). Package limits are checked on the zip's
+    # directory before anything is extracted (zip bombs, entry floods).
+    h5p_max_package_entries: int = 10_000
+    h5p_max_total_uncompressed_bytes: int = 500 * 1024 * 1024
+    h5p_max_file_bytes: int = 100 * 1024 * 1024
+    h5p_max_compression_ratio: float = 200.0
+    # The H5P core API the bundled player implements; libraries needing newer are refused.
+    h5p_core_api_major: int = 1
+    h5p_core_api_minor: int = 26
+    # Longer content file names are shortened on import (and references rewritten).
+    h5p_max_content_filename_length: int = 100
+    # Decoded size limit of POST /h5p/media/upload (base64 in a JSON body).
+    h5p_media_max_bytes: int = 7 * 1024 * 1024
+
     @model_validator(mode="after")
     def _refuse_unsafe_production(self) -> Settings:
         if self.environment == "production" and (

@@ -22,6 +22,8 @@ from learnloop.bodylimit import BodyLimitMiddleware
 from learnloop.config import Settings
 from learnloop.db import Database
 from learnloop.errors import install_error_handlers
+from learnloop.h5p.errors import install_h5p_error_handlers
+from learnloop.h5p.routes import router as h5p_router
 from learnloop.jobs.worker import JobRegistry, Worker
 from learnloop.operations.routes import router as operations_router
 from learnloop.outbound import build_http_client
@@ -124,10 +126,12 @@ def create_app(
     app.state.jwks = services.jwks
 
     install_error_handlers(app)
+    install_h5p_error_handlers(app)
 
     app.include_router(operations_router)
     app.include_router(auth_router)
     app.include_router(plans_router)
+    app.include_router(h5p_router)
 
     # Outermost first: logging sees every request, including refused bodies.
     app.add_middleware(

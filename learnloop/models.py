@@ -5,6 +5,7 @@ Each domain adds its ``models`` module here.
 
 from learnloop.auth.models import User
 from learnloop.db import Base
+from learnloop.h5p import models as h5p_models  # noqa: F401
 from learnloop.jobs.models import Job
 from learnloop.plans.models import Plan
 
