@@ -62,6 +62,13 @@ class Settings(BaseSettings):
     log_level: str = "INFO"
     cors_allow_origins: list[str] = Field(default_factory=lambda: ["*"])
 
+    # xAPI LRS (/xapi): statements per POST, page sizes of GET /xapi/statements, and how
+    # far behind "now" X-Experience-API-Consistent-Through is reported (open transactions).
+    xapi_max_batch_statements: int = 1000
+    xapi_default_page_size: int = 100
+    xapi_max_page_size: int = 1000
+    xapi_consistency_margin_seconds: float = 1.0
+
     # H5P packages and content (learnloop.h5p). Package limits are checked on the zip's
     # directory before anything is extracted (zip bombs, entry floods).
     h5p_max_package_entries: int = 10_000

@@ -30,6 +30,11 @@ from learnloop.outbound import build_http_client
 from learnloop.plans.routes import router as plans_router
 from learnloop.requestlog import RequestLogMiddleware
 from learnloop.storage import FileStorage, LocalFileStorage
+from learnloop.xapi.client_routes import router as xapi_clients_router
+from learnloop.xapi.hooks import StatementHooks
+from learnloop.xapi.reference_routes import router as xapi_reference_router
+from learnloop.xapi.routes import router as xapi_router
+from learnloop.xapi.versions import XapiVersionHeaderMiddleware
 
 
 @dataclass
@@ -131,6 +136,11 @@ def create_app(
     app.include_router(operations_router)
     app.include_router(auth_router)
     app.include_router(plans_router)
+    app.include_router(xapi_router)
+    app.include_router(xapi_reference_router)
+    app.include_router(xapi_clients_router)
+    # Other domains register statement checks and on-stored subscribers here.
+    app.state.xapi_hooks = StatementHooks()
     app.include_router(h5p_router)
 
     # Outermost first: logging sees every request, including refused bodies.
@@ -152,6 +162,7 @@ def create_app(
             "X-Request-ID",
         ],
     )
+    app.add_middleware(XapiVersionHeaderMiddleware)
     app.add_middleware(RequestLogMiddleware)
     return app
 

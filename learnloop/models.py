@@ -8,5 +8,15 @@ from learnloop.db import Base
 from learnloop.h5p import models as h5p_models  # noqa: F401
 from learnloop.jobs.models import Job
 from learnloop.plans.models import Plan
+from learnloop.xapi.models import LrsClient, StatementActivity, StatementAgent, StatementRow
 
-__all__ = ["Base", "Job", "Plan", "User"]
+__all__ = [
+    "Base",
+    "Job",
+    "LrsClient",
+    "Plan",
+    "StatementActivity",
+    "StatementAgent",
+    "StatementRow",
+    "User",
+]

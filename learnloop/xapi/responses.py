@@ -1,0 +1,64 @@
+"""Shaping LRS responses: formats, StatementResult, headers, multipart for attachments."""
+
+from __future__ import annotations
+
+import secrets
+from datetime import datetime, timedelta
+from email.utils import format_datetime
+from typing import Any
+
+import orjson
+from fastapi import Response
+
+from learnloop.db import utcnow
+from learnloop.xapi.parameters import StatementFormat
+from learnloop.xapi.statement_shapes import canonical_format, format_timestamp, ids_format
+
+CONSISTENT_THROUGH = "X-Experience-API-Consistent-Through"
+
+
+def apply_format(
+    document: dict[str, Any], statement_format: StatementFormat, accept_language: str | None
+) -> dict[str, Any]:
+    if statement_format is StatementFormat.IDS:
+        return ids_format(document)
+    if statement_format is StatementFormat.CANONICAL:
+        return canonical_format(document, accept_language)
+    return document
+
+
+def lrs_headers(margin_seconds: float, last_modified: datetime | None = None) -> dict[str, str]:
+    """xAPI-Communication 2.1.3: Consistent-Through on every Statement Resource response;
+    Last-Modified matching the stored time. A statement is visible once its transaction
+    commits, which happens before its response is sent; ``margin_seconds`` covers
+    transactions still open at this instant."""
+    now = utcnow()
+    headers = {CONSISTENT_THROUGH: format_timestamp(now - timedelta(seconds=margin_seconds))}
+    headers["Last-Modified"] = format_datetime(last_modified or now, usegmt=True)
+    return headers
+
+
+def json_response(
+    body: Any,
+    *,
+    headers: dict[str, str],
+    attachments: bool = False,
+    head: bool = False,
+    status_code: int = 200,
+) -> Response:
+    payload = orjson.dumps(body)
+    if attachments:
+        # xAPI-Communication 2.1.3 "attachments": multipart/mixed with the statement(s)
+        # first. Attachments accepted so far are fileUrl-only, so no payload parts follow.
+        boundary = secrets.token_hex(16)
+        payload = (
+            f"--{boundary}\r\nContent-Type: application/json\r\n\r\n".encode()
+            + payload
+            + f"\r\n--{boundary}--\r\n".encode()
+        )
+        media_type = f"multipart/mixed; boundary={boundary}"
+    else:
+        media_type = "application/json"
+    if head:
+        return Response(status_code=status_code, headers=headers, media_type=media_type)
+    return Response(payload, status_code=status_code, headers=headers, media_type=media_type)

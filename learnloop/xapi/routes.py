@@ -1,0 +1,182 @@
+"""The conformant LRS: ``/xapi/statements`` (PUT, POST, GET, HEAD) and ``/xapi/about``.
+
+Errors under ``/xapi`` are plain text (learnloop.errors); every response carries
+``X-Experience-API-Version`` (versions.XapiVersionHeaderMiddleware).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import orjson
+from fastapi import APIRouter, Request, Response
+
+from learnloop.deps import SessionDep, SettingsDep
+from learnloop.errors import BadRequest, UnsupportedMediaType
+from learnloop.xapi import queries
+from learnloop.xapi.dependencies import RawBody, StatementHooksDep, XapiCallerDep, XapiVersionDep
+from learnloop.xapi.parameters import ListRequest, SingleRequest, parse_get, reject_unknown
+from learnloop.xapi.responses import apply_format, json_response, lrs_headers
+from learnloop.xapi.statements import StoreLimits, store_statements
+from learnloop.xapi.versions import SUPPORTED_VERSIONS
+
+router = APIRouter(prefix="/xapi", tags=["xAPI LRS"])
+
+
+def _json_body(request: Request, body: bytes) -> Any:
+    content_type = request.headers.get("content-type", "application/json")
+    media_type = content_type.split(";")[0].strip().lower()
+    if media_type.startswith("multipart/"):
+        raise BadRequest(
+            "multipart/mixed statement requests (attachment payloads) are not accepted yet; "
+            "send application/json with fileUrl attachments"
+        )
+    if media_type != "application/json":
+        # xAPI-Communication 3.2: a content type that does not match the content.
+        raise UnsupportedMediaType(f"Statements are sent as application/json, not {media_type}")
+    try:
+        return orjson.loads(body)
+    except orjson.JSONDecodeError as exc:
+        raise BadRequest(f"The request body is not valid JSON: {exc}") from exc
+
+
+@router.put("/statements", status_code=204)
+def put_statement(
+    request: Request,
+    session: SessionDep,
+    settings: SettingsDep,
+    version: XapiVersionDep,
+    caller: XapiCallerDep,
+    hooks: StatementHooksDep,
+    body: RawBody,
+) -> Response:
+    """xAPI-Communication 2.1.1: store one statement under ``statementId``."""
+    reject_unknown(request.query_params, frozenset({"statementId"}))
+    statement_id = request.query_params.get("statementId")
+    if not statement_id:
+        raise BadRequest("PUT /xapi/statements needs the statementId parameter")
+    statement = _json_body(request, body)
+    if not isinstance(statement, dict):
+        raise BadRequest("PUT /xapi/statements takes one statement object")
+    if "id" in statement and str(statement["id"]).lower() != statement_id.lower():
+        raise BadRequest(
+            f"The statement's id {statement['id']} does not match statementId {statement_id}"
+        )
+    statement = {**statement, "id": statement.get("id", statement_id)}
+    store_statements(
+        session,
+        [statement],
+        caller=caller,
+        version=version,
+        hooks=hooks,
+        limits=StoreLimits(max_statements=settings.xapi_max_batch_statements),
+    )
+    return Response(status_code=204, headers=lrs_headers(settings.xapi_consistency_margin_seconds))
+
+
+@router.post("/statements")
+def post_statements(
+    request: Request,
+    session: SessionDep,
+    settings: SettingsDep,
+    version: XapiVersionDep,
+    caller: XapiCallerDep,
+    hooks: StatementHooksDep,
+    body: RawBody,
+) -> Response:
+    """xAPI-Communication 2.1.2: store one statement or an array; answer their ids."""
+    reject_unknown(request.query_params, frozenset())
+    payload = _json_body(request, body)
+    if isinstance(payload, dict):
+        statements: list[Any] = [payload]
+    elif isinstance(payload, list):
+        statements = payload
+    else:
+        raise BadRequest("POST /xapi/statements takes a statement object or an array of them")
+    ids = store_statements(
+        session,
+        statements,
+        caller=caller,
+        version=version,
+        hooks=hooks,
+        limits=StoreLimits(max_statements=settings.xapi_max_batch_statements),
+    )
+    return json_response(ids, headers=lrs_headers(settings.xapi_consistency_margin_seconds))
+
+
+@router.api_route("/statements", methods=["GET", "HEAD"])
+def get_statements(
+    request: Request,
+    session: SessionDep,
+    settings: SettingsDep,
+    caller: XapiCallerDep,
+    hooks: StatementHooksDep,
+) -> Response:
+    """xAPI-Communication 2.1.3: one statement by id, or a StatementResult."""
+    head = request.method == "HEAD"
+    margin = settings.xapi_consistency_margin_seconds
+    scope = caller.read_scope(session, hooks)
+    accept_language = request.headers.get("accept-language")
+    params = request.query_params
+    if "more" in params:
+        reject_unknown(params, frozenset({"more"}))
+        statement_filter, cursor, extra = queries.decode_more(params["more"])
+        parsed: SingleRequest | ListRequest = parse_get(
+            extra,
+            default_limit=settings.xapi_default_page_size,
+            max_limit=settings.xapi_max_page_size,
+        )
+        if not isinstance(parsed, ListRequest):
+            raise BadRequest("The 'more' link is not valid")
+        request_list = ListRequest(
+            statement_filter, parsed.limit, parsed.format, parsed.attachments
+        )
+    else:
+        parsed = parse_get(
+            params,
+            default_limit=settings.xapi_default_page_size,
+            max_limit=settings.xapi_max_page_size,
+        )
+        cursor = None
+        if isinstance(parsed, SingleRequest):
+            document, stored = queries.get_statement(
+                session, parsed.statement_id, voided=parsed.voided, scope=scope
+            )
+            return json_response(
+                apply_format(document, parsed.format, accept_language),
+                headers=lrs_headers(margin, stored),
+                attachments=parsed.attachments,
+                head=head,
+            )
+        request_list = parsed
+
+    page = queries.query_statements(
+        session, request_list.statement_filter, limit=request_list.limit, scope=scope, cursor=cursor
+    )
+    result: dict[str, Any] = {
+        "statements": [
+            apply_format(document, request_list.format, accept_language)
+            for document in page.documents
+        ],
+        "more": "",
+    }
+    if page.next_cursor is not None:
+        extra = {"limit": str(request_list.limit), "format": request_list.format.value}
+        if request_list.attachments:
+            extra["attachments"] = "true"
+        token = queries.encode_more(request_list.statement_filter, page.next_cursor, extra)
+        result["more"] = f"{request.scope.get('root_path', '')}/xapi/statements?more={token}"
+    return json_response(
+        result,
+        headers=lrs_headers(margin, page.last_stored),
+        attachments=request_list.attachments,
+        head=head,
+    )
+
+
+@router.api_route("/about", methods=["GET", "HEAD"])
+def about() -> Response:
+    """xAPI-Communication 2.8: unauthenticated, no version header required."""
+    return json_response(
+        {"version": [v.value for v in SUPPORTED_VERSIONS], "extensions": {}}, headers={}
+    )

@@ -1,0 +1,91 @@
+"""``X-Experience-API-Version``: which xAPI version a request speaks (xAPI-Communication 3.3).
+
+1.0.x requests are answered as 1.0.3 (the latest 1.0 patch), 2.0.x requests as 2.0.0.
+The header is required on every request except ``/xapi/about`` (Communication 2.8) and
+is present on every response under ``/xapi``, errors included.
+"""
+
+from __future__ import annotations
+
+import re
+from enum import StrEnum
+
+from starlette.datastructures import MutableHeaders
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from learnloop.xapi.errors import UnsupportedVersion
+
+VERSION_HEADER = "X-Experience-API-Version"
+XAPI_PREFIX = "/xapi"
+
+
+class XapiVersion(StrEnum):
+    V1_0_3 = "1.0.3"
+    V2_0_0 = "2.0.0"
+
+    @property
+    def is_2(self) -> bool:
+        return self is XapiVersion.V2_0_0
+
+
+SUPPORTED_VERSIONS = (XapiVersion.V1_0_3, XapiVersion.V2_0_0)
+LATEST = XapiVersion.V2_0_0
+
+# "1.0" is accepted as "1.0.0" (Communication 3.3); any 1.0.x patch is accepted.
+_V1 = re.compile(r"^1\.0(\.\d+)?$")
+_V2 = re.compile(r"^2\.0(\.\d+)?$")
+
+
+def parse_version_header(value: str | None) -> XapiVersion:
+    if value is None or not value.strip():
+        raise UnsupportedVersion(f"Missing {VERSION_HEADER} header (xAPI-Communication 3.3)")
+    text = value.strip()
+    if _V1.match(text):
+        return XapiVersion.V1_0_3
+    if _V2.match(text):
+        return XapiVersion.V2_0_0
+    raise UnsupportedVersion(
+        f"Unsupported {VERSION_HEADER} {text!r}: this LRS speaks 1.0.x and 2.0.x"
+    )
+
+
+def response_version(request_value: str | None) -> XapiVersion:
+    """The version to announce on a response, even when the request's header was bad."""
+    if request_value is not None and _V2.match(request_value.strip()):
+        return XapiVersion.V2_0_0
+    return XapiVersion.V1_0_3
+
+
+def statement_version_allowed(version: str, speaking: XapiVersion) -> bool:
+    """xAPI-Data 2.4.10: 1.0.x statements always; 2.0.x statements only over 2.0."""
+    if _V1.match(version) and version != "1.0":
+        return True
+    return speaking.is_2 and bool(_V2.match(version)) and version != "2.0"
+
+
+class XapiVersionHeaderMiddleware:
+    """Adds ``X-Experience-API-Version`` to every response under ``/xapi`` (Communication 3.3),
+    including the 400/401/404 answers produced before a handler runs."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        path = scope.get("path", "") if scope["type"] == "http" else ""
+        if not (path == XAPI_PREFIX or path.startswith(XAPI_PREFIX + "/")):
+            await self.app(scope, receive, send)
+            return
+        requested = None
+        for name, value in scope.get("headers") or []:
+            if name == b"x-experience-api-version":
+                requested = value.decode("latin-1")
+                break
+        announced = response_version(requested).value
+
+        async def send_with_version(message: Message) -> None:
+            if message["type"] == "http.response.start":
+                headers = MutableHeaders(scope=message)
+                headers[VERSION_HEADER] = announced
+            await send(message)
+
+        await self.app(scope, receive, send_with_version)
