@@ -16,6 +16,7 @@ from fastapi import FastAPI
 from fastapi.middleware.cors import CORSMiddleware
 
 from learnloop import __version__
+from learnloop.analytics.projections import ProgressProjector
 from learnloop.auth.jwks import JwksKeySet
 from learnloop.auth.routes import router as auth_router
 from learnloop.bodylimit import BodyLimitMiddleware
@@ -141,6 +142,7 @@ def create_app(
     app.include_router(xapi_clients_router)
     # Other domains register statement checks and on-stored subscribers here.
     app.state.xapi_hooks = StatementHooks()
+    app.state.xapi_hooks.add_on_stored(ProgressProjector(settings.base_url))
     app.include_router(h5p_router)
 
     # Outermost first: logging sees every request, including refused bodies.

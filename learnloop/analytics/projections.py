@@ -1,0 +1,386 @@
+"""Keeping the analytics projections equal to what the statements say.
+
+``apply_stored`` is the LRS's on-stored subscriber (``xapi.hooks``): it runs inside the
+ingest transaction, adds the new statements' facts and folds them into the aggregates
+with one upsert per table, and removes what newly voided statements had contributed
+(xAPI-Data 2.3.2: voided statements must not count). ``rebuild_projections`` computes
+everything again from the statements table with the same code, so both agree exactly.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import asdict
+from datetime import datetime
+from typing import Any
+
+import orjson
+from sqlalchemy import Text, and_, case, cast, delete, select, tuple_
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.orm import Session
+
+from learnloop.analytics.facts import Deltas, Fact, ProgressDelta, fact_from_statement, fold
+from learnloop.analytics.learners import LearnerResolver
+from learnloop.analytics.models import (
+    LEARNER_ID_LENGTH,
+    ContentDay,
+    LearnerProgress,
+    QuestionLearner,
+    QuestionStats,
+    StatementFact,
+)
+from learnloop.xapi.hooks import StoredStatement
+from learnloop.xapi.models import StatementRow
+from learnloop.xapi.validation_primitives import parse_timestamp
+
+VOIDED_VERB = "http://adlnet.gov/expapi/verbs/voided"
+CHUNK = 500
+PROJECTION_TABLES = (StatementFact, LearnerProgress, ContentDay, QuestionLearner, QuestionStats)
+
+
+class ProgressProjector:
+    """The on-stored subscriber, bound to the base URL that names this server's users."""
+
+    def __init__(self, base_url: str) -> None:
+        self.resolver = LearnerResolver(base_url)
+
+    def __call__(self, session: Session, stored: Sequence[StoredStatement]) -> None:
+        apply_stored(session, stored, self.resolver)
+
+
+def apply_stored(
+    session: Session, stored: Sequence[StoredStatement], resolver: LearnerResolver
+) -> None:
+    voiding = [s for s in stored if s.verb_id == VOIDED_VERB]
+    others = [s for s in stored if s.verb_id != VOIDED_VERB]
+    if others:
+        # A statement can arrive already voided (an earlier voiding statement names it,
+        # xAPI-Data 2.3.2), or be voided by another statement of the same batch.
+        voided = set(
+            session.scalars(
+                select(StatementRow.seq).where(
+                    StatementRow.seq.in_([s.seq for s in others]), StatementRow.voided.is_(True)
+                )
+            )
+        )
+        candidates = [(s.seq, s.statement) for s in others if s.seq not in voided]
+        add_facts(session, facts_for(session, candidates, resolver))
+    if voiding:
+        targets = {str(s.statement["object"]["id"]).lower() for s in voiding}
+        remove_facts(session, targets)
+
+
+def facts_for(
+    session: Session,
+    statements: Sequence[tuple[int, Mapping[str, Any]]],
+    resolver: LearnerResolver,
+) -> list[Fact]:
+    if not statements:
+        return []
+    learners = resolver.resolve(session, [statement["actor"] for _, statement in statements])
+    facts: list[Fact] = []
+    for (seq, statement), learner_id in zip(statements, learners, strict=True):
+        if learner_id is None or len(learner_id) > LEARNER_ID_LENGTH:
+            continue
+        timestamp = _timestamp(statement)
+        if timestamp is None:
+            continue
+        fact = fact_from_statement(seq, statement, learner_id, timestamp)
+        if fact is not None:
+            facts.append(fact)
+    return facts
+
+
+def _timestamp(statement: Mapping[str, Any]) -> datetime | None:
+    text = statement.get("timestamp") or statement.get("stored")
+    return parse_timestamp(str(text)) if text else None
+
+
+def add_facts(session: Session, facts: Sequence[Fact]) -> None:
+    if not facts:
+        return
+    for chunk in _chunks([fact.row() for fact in facts]):
+        session.execute(_insert(session, StatementFact).values(chunk))
+    deltas = fold(facts)
+    _upsert_progress(session, deltas)
+    _add_days(session, deltas)
+    _add_answers(session, deltas)
+
+
+def remove_facts(session: Session, statement_ids: Iterable[str]) -> None:
+    ids = list(statement_ids)
+    facts = [
+        _fact(row)
+        for row in session.scalars(select(StatementFact).where(StatementFact.statement_id.in_(ids)))
+    ]
+    if not facts:
+        return
+    session.execute(
+        delete(StatementFact).where(StatementFact.seq.in_([fact.seq for fact in facts]))
+    )
+    deltas = fold(facts, sign=-1)
+    _add_days(session, deltas)
+    _add_answers(session, deltas)
+    _prune(session, deltas)
+    # Best and last scores cannot be subtracted: recompute the touched progress rows.
+    pairs = {(fact.learner_id, fact.content_id) for fact in facts}
+    session.execute(
+        delete(LearnerProgress).where(
+            tuple_(LearnerProgress.learner_id, LearnerProgress.content_id).in_(list(pairs))
+        )
+    )
+    remaining = [
+        _fact(row)
+        for row in session.scalars(
+            select(StatementFact)
+            .where(tuple_(StatementFact.learner_id, StatementFact.content_id).in_(list(pairs)))
+            .order_by(StatementFact.seq)
+        )
+    ]
+    _upsert_progress(session, fold(remaining))
+
+
+def rebuild_projections(session: Session, base_url: str, *, chunk: int = 2000) -> int:
+    """Empty the projections and compute them again from the stored, non-voided
+    statements. Returns the number of statements that produced facts."""
+    for table in PROJECTION_TABLES:
+        session.execute(delete(table))
+    resolver = LearnerResolver(base_url)
+    counted = 0
+    last_seq = 0
+    while True:
+        rows = session.execute(
+            select(StatementRow.seq, cast(StatementRow.statement, Text))
+            .where(
+                StatementRow.seq > last_seq,
+                StatementRow.voided.is_(False),
+                StatementRow.verb_id != VOIDED_VERB,
+            )
+            .order_by(StatementRow.seq)
+            .limit(chunk)
+        ).all()
+        if not rows:
+            return counted
+        last_seq = rows[-1][0]
+        facts = facts_for(session, [(seq, orjson.loads(text)) for seq, text in rows], resolver)
+        add_facts(session, facts)
+        counted += len(facts)
+
+
+# --- writing -----------------------------------------------------------------------------
+
+
+def _insert(session: Session, model: type[Any]) -> Any:
+    if session.get_bind().dialect.name == "postgresql":
+        return postgresql.insert(model)
+    return sqlite.insert(model)
+
+
+def _chunks(rows: list[dict[str, Any]]) -> Iterable[list[dict[str, Any]]]:
+    for start in range(0, len(rows), CHUNK):
+        yield rows[start : start + CHUNK]
+
+
+def _fact(row: StatementFact) -> Fact:
+    return Fact(
+        seq=row.seq,
+        statement_id=row.statement_id,
+        learner_id=row.learner_id,
+        content_id=row.content_id,
+        question_id=row.question_id,
+        timestamp=row.timestamp,
+        day=row.day,
+        is_attempt=row.is_attempt,
+        is_completion=row.is_completion,
+        is_success=row.is_success,
+        score_milli=row.score_milli,
+        duration_ms=row.duration_ms,
+        is_answer=row.is_answer,
+        is_correct=row.is_correct,
+    )
+
+
+_PROGRESS_SUMS = (
+    "statements",
+    "attempts",
+    "completions",
+    "successes",
+    "scored",
+    "score_sum_milli",
+    "duration_ms",
+)
+
+
+def _upsert_progress(session: Session, deltas: Deltas) -> None:
+    rows = [
+        {"learner_id": learner, "content_id": content, **asdict(delta)}
+        for (learner, content), delta in deltas.progress.items()
+        if _has_activity(delta)
+    ]
+    if not rows:
+        return
+    table = LearnerProgress.__table__.c
+    for chunk in _chunks(rows):
+        insert = _insert(session, LearnerProgress).values(chunk)
+        new = insert.excluded
+        newer_score = and_(
+            new.last_scored_at.is_not(None),
+            (table.last_scored_at.is_(None))
+            | (new.last_scored_at > table.last_scored_at)
+            | (
+                (new.last_scored_at == table.last_scored_at)
+                & (new.last_scored_seq > table.last_scored_seq)
+            ),
+        )
+        updates: dict[str, Any] = {name: table[name] + new[name] for name in _PROGRESS_SUMS}
+        updates |= {
+            "best_score_milli": case(
+                (table.best_score_milli.is_(None), new.best_score_milli),
+                (new.best_score_milli > table.best_score_milli, new.best_score_milli),
+                else_=table.best_score_milli,
+            ),
+            "last_score_milli": case(
+                (newer_score, new.last_score_milli), else_=table.last_score_milli
+            ),
+            "last_scored_at": case((newer_score, new.last_scored_at), else_=table.last_scored_at),
+            "last_scored_seq": case(
+                (newer_score, new.last_scored_seq), else_=table.last_scored_seq
+            ),
+            "first_activity_at": case(
+                (new.first_activity_at < table.first_activity_at, new.first_activity_at),
+                else_=table.first_activity_at,
+            ),
+            "last_activity_at": case(
+                (new.last_activity_at > table.last_activity_at, new.last_activity_at),
+                else_=table.last_activity_at,
+            ),
+        }
+        session.execute(
+            insert.on_conflict_do_update(index_elements=["learner_id", "content_id"], set_=updates)
+        )
+
+
+def _has_activity(delta: ProgressDelta) -> bool:
+    return delta.statements > 0
+
+
+def _add_days(session: Session, deltas: Deltas) -> None:
+    rows = [
+        {"content_id": content, "day": day, **asdict(delta)}
+        for (content, day), delta in deltas.days.items()
+    ]
+    if not rows:
+        return
+    table = ContentDay.__table__.c
+    names = [name for name in rows[0] if name not in ("content_id", "day")]
+    for chunk in _chunks(rows):
+        insert = _insert(session, ContentDay).values(chunk)
+        session.execute(
+            insert.on_conflict_do_update(
+                index_elements=["content_id", "day"],
+                set_={name: table[name] + insert.excluded[name] for name in names},
+            )
+        )
+
+
+def _add_answers(session: Session, deltas: Deltas) -> None:
+    if not deltas.answers:
+        return
+    keys = list(deltas.answers)
+    # Rows inserted now are learners answering a question for the first time.
+    first_time: set[tuple[str, str, str]] = set()
+    for chunk in _chunks(
+        [
+            {"content_id": c, "question_id": q, "learner_id": lrn, "answered": 0, "correct": 0}
+            for c, q, lrn in keys
+        ]
+    ):
+        inserted = session.execute(
+            _insert(session, QuestionLearner)
+            .values(chunk)
+            .on_conflict_do_nothing()
+            .returning(
+                QuestionLearner.content_id, QuestionLearner.question_id, QuestionLearner.learner_id
+            )
+        )
+        first_time.update((c, q, lrn) for c, q, lrn in inserted)
+    table = QuestionLearner.__table__.c
+    learner_rows = [
+        {"content_id": c, "question_id": q, "learner_id": lrn, **asdict(delta)}
+        for (c, q, lrn), delta in deltas.answers.items()
+    ]
+    for chunk in _chunks(learner_rows):
+        insert = _insert(session, QuestionLearner).values(chunk)
+        session.execute(
+            insert.on_conflict_do_update(
+                index_elements=["content_id", "question_id", "learner_id"],
+                set_={
+                    "answered": table.answered + insert.excluded.answered,
+                    "correct": table.correct + insert.excluded.correct,
+                },
+            )
+        )
+    per_question: dict[tuple[str, str], dict[str, int]] = {}
+    for (c, q, lrn), delta in deltas.answers.items():
+        totals = per_question.setdefault((c, q), {"answered": 0, "correct": 0, "learners": 0})
+        totals["answered"] += delta.answered
+        totals["correct"] += delta.correct
+        totals["learners"] += (c, q, lrn) in first_time
+    removing = any(delta.answered < 0 for delta in deltas.answers.values())
+    gone = _emptied_learners(session, keys) if removing else []
+    for c, q, _ in gone:
+        per_question[(c, q)]["learners"] -= 1
+    stats = QuestionStats.__table__.c
+    question_rows = [
+        {"content_id": c, "question_id": q, **totals} for (c, q), totals in per_question.items()
+    ]
+    for chunk in _chunks(question_rows):
+        insert = _insert(session, QuestionStats).values(chunk)
+        session.execute(
+            insert.on_conflict_do_update(
+                index_elements=["content_id", "question_id"],
+                set_={
+                    name: stats[name] + insert.excluded[name]
+                    for name in ("answered", "correct", "learners")
+                },
+            )
+        )
+
+
+def _emptied_learners(
+    session: Session, keys: list[tuple[str, str, str]]
+) -> list[tuple[str, str, str]]:
+    """Delete learner rows left with no answer (after a void); return their keys."""
+    key_columns = tuple_(
+        QuestionLearner.content_id, QuestionLearner.question_id, QuestionLearner.learner_id
+    )
+    empty = [
+        (c, q, lrn)
+        for c, q, lrn in session.execute(
+            select(
+                QuestionLearner.content_id, QuestionLearner.question_id, QuestionLearner.learner_id
+            ).where(key_columns.in_(keys), QuestionLearner.answered <= 0)
+        )
+    ]
+    if empty:
+        session.execute(delete(QuestionLearner).where(key_columns.in_(empty)))
+    return empty
+
+
+def _prune(session: Session, deltas: Deltas) -> None:
+    """Aggregate rows left empty by voiding are deleted, as a rebuild would not create them."""
+    if deltas.days:
+        session.execute(
+            delete(ContentDay).where(
+                tuple_(ContentDay.content_id, ContentDay.day).in_(list(deltas.days)),
+                ContentDay.statements <= 0,
+            )
+        )
+    questions = list({(c, q) for c, q, _ in deltas.answers})
+    if questions:
+        session.execute(
+            delete(QuestionStats).where(
+                tuple_(QuestionStats.content_id, QuestionStats.question_id).in_(questions),
+                QuestionStats.answered <= 0,
+            )
+        )
