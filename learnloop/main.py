@@ -32,6 +32,7 @@ from learnloop.plans.routes import router as plans_router
 from learnloop.requestlog import RequestLogMiddleware
 from learnloop.storage import FileStorage, LocalFileStorage
 from learnloop.xapi.client_routes import router as xapi_clients_router
+from learnloop.xapi.document_routes import router as xapi_documents_router
 from learnloop.xapi.hooks import StatementHooks
 from learnloop.xapi.reference_routes import router as xapi_reference_router
 from learnloop.xapi.routes import router as xapi_router
@@ -140,6 +141,7 @@ def create_app(
     app.include_router(xapi_router)
     app.include_router(xapi_reference_router)
     app.include_router(xapi_clients_router)
+    app.include_router(xapi_documents_router)
     # Other domains register statement checks and on-stored subscribers here.
     app.state.xapi_hooks = StatementHooks()
     app.state.xapi_hooks.add_on_stored(ProgressProjector(settings.base_url))
