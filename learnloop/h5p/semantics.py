@@ -172,6 +172,10 @@ class _Validator:
             for option in semantic.get("options", [])
             if isinstance(option, dict)
         }
+        if not options:
+            # Options filled in by the editor at run time (widget "dynamicCheckboxes"):
+            # core cannot check membership and keeps the values as plain text.
+            return self._free_select(value, semantic, path)
         if semantic.get("multiple"):
             if not isinstance(value, list):
                 raise self.fail(path, "must be a list of options")
@@ -182,6 +186,20 @@ class _Validator:
         if value not in options:
             raise self.fail(path, f"{value!r} is not one of the options")
         return value
+
+    def _free_select(self, value: Any, semantic: dict[str, Any], path: str) -> Any:
+        def one(item: Any) -> Any:
+            if isinstance(item, str):
+                return escape_plain_text(item)
+            if isinstance(item, int | float) and not isinstance(item, bool):
+                return item
+            raise self.fail(path, "must be a string or a number")
+
+        if semantic.get("multiple"):
+            if not isinstance(value, list):
+                raise self.fail(path, "must be a list of options")
+            return [one(item) for item in value]
+        return one(value)
 
     def list_(self, value: Any, semantic: dict[str, Any], path: str) -> list[Any]:
         if isinstance(value, dict):
@@ -210,7 +228,16 @@ class _Validator:
         if len(fields) == 1:
             # The editor stores a one-field group as its field's value.
             return self.value(value, fields[0], path)
-        return self.fields(value, fields, path)
+        output = self.fields(value, fields, path)
+        sub_content_id = value.get("subContentId")
+        if (
+            semantic.get("isSubContent") is True
+            and isinstance(sub_content_id, str)
+            and SUB_CONTENT_ID.match(sub_content_id)
+        ):
+            # Groups marked isSubContent keep their id (xAPI statements refer to it).
+            output["subContentId"] = sub_content_id
+        return output
 
     def library(self, value: Any, semantic: dict[str, Any], path: str) -> dict[str, Any]:
         if not isinstance(value, dict):

@@ -55,3 +55,21 @@ def rebuild_zip(
         for name, data in (extra or {}).items():
             target.writestr(name, data)
     return out.getvalue()
+
+
+@pytest.fixture
+def multichoice(client, teacher, hub_dir) -> str:
+    """The hub's MultiChoice package imported by ``teacher``; returns the content id."""
+    response = import_file(client, teacher.headers, hub_dir / "H5P.MultiChoice.h5p")
+    assert response.status_code == 201, response.text
+    return response.json()["data"]["contentId"]
+
+
+MULTICHOICE_PARAMS = {
+    "question": "<p>What is <strong>photosynthesis</strong>?</p>",
+    "answers": [
+        {"text": "<div>Turning light into chemical energy</div>", "correct": True},
+        {"text": "<div>Breathing</div>", "correct": False},
+    ],
+    "behaviour": {"enableRetry": True, "passPercentage": 50, "type": "auto"},
+}
