@@ -58,7 +58,7 @@ def rebuild_zip(
 
 
 @pytest.fixture
-def multichoice(client, teacher, hub_dir) -> str:
+def multichoice(client, teacher, hub_dir):
     """The hub's MultiChoice package imported by ``teacher``; returns the content id."""
     response = import_file(client, teacher.headers, hub_dir / "H5P.MultiChoice.h5p")
     assert response.status_code == 201, response.text

@@ -40,7 +40,7 @@ def test_a_teacher_cannot_touch_another_teachers_private_content(
     assert (
         client.get(f"/h5p/content/{multichoice}/params", headers=teacher.headers).status_code == 200
     )
-    assert client.get(f"/h5p/content", headers=intruder.headers).json()["data"] == []
+    assert client.get("/h5p/content", headers=intruder.headers).json()["data"] == []
 
 
 def test_public_content_is_readable_but_only_the_owner_changes_it(

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import json
 
-from sqlalchemy import event, func, select
+from sqlalchemy import delete, event, func, select
 
-from learnloop.h5p.content import create_content, get_library
+from learnloop.h5p.content import create_content
+from learnloop.h5p.libraries import get_library
 from learnloop.h5p.models import (
     ContentCurriculum,
     ContentOwnership,
@@ -97,9 +98,7 @@ def test_update_changes_params_and_title_for_the_owner(client, teacher, multicho
 def test_legacy_content_is_claimed_by_the_first_teacher_who_edits_it(
     client, make_account, multichoice, session
 ):
-    session.execute(
-        ContentOwnership.__table__.delete().where(ContentOwnership.content_id == multichoice)
-    )
+    session.execute(delete(ContentOwnership).where(ContentOwnership.content_id == multichoice))
     session.commit()
     other = make_account("teacher")
 
@@ -220,6 +219,7 @@ def test_list_uses_the_same_number_of_queries_for_1_and_25_items(
     client, teacher, multichoice, session, engine
 ):
     library = get_library(session, ("H5P.MultiChoice", 1, 14))
+    assert library is not None
     owner = teacher.user
 
     def count_queries() -> int:

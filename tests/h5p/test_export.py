@@ -34,7 +34,7 @@ def _library_folders(entries: dict[str, bytes]) -> set[str]:
     }
 
 
-def _export(client, headers, content_id: str) -> bytes:
+def _export(client, headers, content_id: str):
     response = client.get(f"/h5p/content/{content_id}/export", headers=headers)
     assert response.status_code == 200, response.text
     assert response.headers["content-type"] == "application/zip"

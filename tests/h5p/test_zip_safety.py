@@ -20,7 +20,7 @@ LIMITS = ZipLimits(
 )
 
 
-def _zip(entries: list[tuple[zipfile.ZipInfo | str, bytes]]) -> io.BytesIO:
+def _zip(entries) -> io.BytesIO:
     buffer = io.BytesIO()
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")  # duplicate names warn
