@@ -31,10 +31,12 @@ from learnloop.outbound import build_http_client
 from learnloop.plans.routes import router as plans_router
 from learnloop.requestlog import RequestLogMiddleware
 from learnloop.storage import FileStorage, LocalFileStorage
+from learnloop.xapi.activity_definitions import record_statement_activities
 from learnloop.xapi.client_routes import router as xapi_clients_router
 from learnloop.xapi.document_routes import router as xapi_documents_router
 from learnloop.xapi.hooks import StatementHooks
 from learnloop.xapi.reference_routes import router as xapi_reference_router
+from learnloop.xapi.resource_routes import router as xapi_resources_router
 from learnloop.xapi.routes import router as xapi_router
 from learnloop.xapi.versions import XapiVersionHeaderMiddleware
 
@@ -142,8 +144,10 @@ def create_app(
     app.include_router(xapi_reference_router)
     app.include_router(xapi_clients_router)
     app.include_router(xapi_documents_router)
+    app.include_router(xapi_resources_router)
     # Other domains register statement checks and on-stored subscribers here.
     app.state.xapi_hooks = StatementHooks()
+    app.state.xapi_hooks.add_on_stored(record_statement_activities)
     app.state.xapi_hooks.add_on_stored(ProgressProjector(settings.base_url))
     app.include_router(h5p_router)
 

@@ -9,6 +9,7 @@ from learnloop.db import Base
 from learnloop.h5p import models as h5p_models  # noqa: F401
 from learnloop.jobs.models import Job
 from learnloop.plans.models import Plan
+from learnloop.xapi.activity_models import XapiActivity
 from learnloop.xapi.document_models import XapiDocument
 from learnloop.xapi.models import LrsClient, StatementActivity, StatementAgent, StatementRow
 
@@ -21,5 +22,6 @@ __all__ = [
     "StatementAgent",
     "StatementRow",
     "User",
+    "XapiActivity",
     "XapiDocument",
 ]

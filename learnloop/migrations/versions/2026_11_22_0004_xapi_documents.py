@@ -1,4 +1,4 @@
-"""xapi documents: State, Activity Profile and Agent Profile documents
+"""xapi documents: State, Activity Profile and Agent Profile documents; canonical activities
 
 Revision ID: 0004
 Revises: 0001
@@ -9,6 +9,7 @@ from collections.abc import Sequence
 
 import sqlalchemy as sa
 from alembic import op
+from sqlalchemy.dialects import postgresql
 
 import learnloop.db
 
@@ -19,6 +20,18 @@ depends_on: str | Sequence[str] | None = None
 
 
 def upgrade() -> None:
+    op.create_table(
+        "xapi_activities",
+        sa.Column("id_hash", sa.String(length=64), nullable=False),
+        sa.Column("activity_id", sa.String(length=2048), nullable=False),
+        sa.Column(
+            "definition",
+            sa.JSON().with_variant(postgresql.JSONB(astext_type=sa.Text()), "postgresql"),
+            nullable=False,
+        ),
+        sa.Column("updated", learnloop.db.UTCDateTime(timezone=True), nullable=False),
+        sa.PrimaryKeyConstraint("id_hash", name=op.f("pk_xapi_activities")),
+    )
     op.create_table(
         "xapi_documents",
         sa.Column("id", sa.String(length=36), nullable=False),
@@ -46,3 +59,4 @@ def downgrade() -> None:
     with op.batch_alter_table("xapi_documents", schema=None) as batch_op:
         batch_op.drop_index("ix_xapi_documents_context_updated")
     op.drop_table("xapi_documents")
+    op.drop_table("xapi_activities")

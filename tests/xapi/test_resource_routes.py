@@ -1,0 +1,225 @@
+import json
+
+import pytest
+
+from learnloop.xapi.activity_definitions import (
+    canonical_activity,
+    collect_definitions,
+    merge_definitions,
+    record_definitions,
+)
+from tests.xapi.conftest import VERSION, statement
+
+ACTIVITY = "http://example.com/activities/resource-test"
+
+
+def activity_statement(definition=None, activity_id=ACTIVITY, **extra):
+    target = {"objectType": "Activity", "id": activity_id}
+    if definition is not None:
+        target["definition"] = definition
+    return statement(object=target, **extra)
+
+
+# --- canonical activity definitions (service) ----------------------------------------------
+
+
+def test_merge_keeps_other_languages_and_newer_values_win():
+    merged = merge_definitions(
+        {
+            "name": {"en-US": "Quiz", "fr": "Quiz FR"},
+            "type": "http://a",
+            "extensions": {"http://x": 1},
+        },
+        {
+            "name": {"en-US": "Quiz 2"},
+            "description": {"de": "Test"},
+            "type": "http://b",
+            "extensions": {"http://y": 2},
+        },
+    )
+    assert merged == {
+        "name": {"en-US": "Quiz 2", "fr": "Quiz FR"},
+        "description": {"de": "Test"},
+        "type": "http://b",
+        "extensions": {"http://x": 1, "http://y": 2},
+    }
+
+
+def test_merge_interaction_components_by_id():
+    merged = merge_definitions(
+        {"choices": [{"id": "a", "description": {"en-US": "A"}}]},
+        {
+            "choices": [
+                {"id": "a", "description": {"fr": "A fr"}},
+                {"id": "b", "description": {"en-US": "B"}},
+            ]
+        },
+    )
+    assert merged["choices"] == [
+        {"id": "a", "description": {"en-US": "A", "fr": "A fr"}},
+        {"id": "b", "description": {"en-US": "B"}},
+    ]
+
+
+def test_collect_finds_object_substatement_and_context_activities():
+    parent = "http://example.com/parent"
+    sub_object = "http://example.com/sub"
+    stmt = statement(
+        object={
+            "objectType": "SubStatement",
+            "actor": {"mbox": "mailto:a@example.com"},
+            "verb": {"id": "http://example.com/v"},
+            "object": {"id": sub_object, "definition": {"name": {"en-US": "Sub"}}},
+        },
+        context={
+            "contextActivities": {"parent": [{"id": parent, "definition": {"name": {"en": "P"}}}]}
+        },
+    )
+    collected = collect_definitions([stmt])
+    assert collected[sub_object] == {"name": {"en-US": "Sub"}}
+    assert collected[parent] == {"name": {"en": "P"}}
+
+
+def test_record_definitions_merges_into_the_stored_definition(session):
+    record_definitions(session, {ACTIVITY: {"name": {"en-US": "One"}}})
+    record_definitions(session, {ACTIVITY: {"name": {"fr": "Un"}}})
+    record_definitions(session, {ACTIVITY: {}})
+    assert canonical_activity(session, ACTIVITY) == {
+        "objectType": "Activity",
+        "id": ACTIVITY,
+        "definition": {"name": {"en-US": "One", "fr": "Un"}},
+    }
+
+
+def test_unknown_activity_is_still_an_activity_object(session):
+    assert canonical_activity(session, "http://example.com/unknown") == {
+        "objectType": "Activity",
+        "id": "http://example.com/unknown",
+    }
+
+
+# --- GET /xapi/activities ------------------------------------------------------------------
+
+
+def test_activity_definition_combines_descriptions_from_several_statements(client, lrs):
+    first = activity_statement({"name": {"en-US": "Quiz"}, "description": {"en-US": "A quiz"}})
+    second = activity_statement({"description": {"fr": "Un quiz"}})
+    for body in (first, second):
+        assert client.post("/xapi/statements", json=body, headers=lrs.headers).status_code == 200
+    response = client.get("/xapi/activities", params={"activityId": ACTIVITY}, headers=lrs.headers)
+    assert response.status_code == 200
+    assert response.json() == {
+        "objectType": "Activity",
+        "id": ACTIVITY,
+        "definition": {
+            "name": {"en-US": "Quiz"},
+            "description": {"en-US": "A quiz", "fr": "Un quiz"},
+        },
+    }
+
+
+def test_rejected_statement_batch_leaves_no_definition(client, lrs):
+    good = activity_statement({"name": {"en-US": "Should not stay"}})
+    bad = statement(verb={"id": "not an iri"})
+    assert client.post("/xapi/statements", json=[good, bad], headers=lrs.headers).status_code == 400
+    response = client.get("/xapi/activities", params={"activityId": ACTIVITY}, headers=lrs.headers)
+    assert response.json() == {"objectType": "Activity", "id": ACTIVITY}
+
+
+@pytest.mark.parametrize(
+    "params",
+    [{}, {"activityId": ""}, {"activityId": "no scheme"}, {"activityId": ACTIVITY, "extra": "1"}],
+)
+def test_bad_activity_parameters_are_400(client, lrs, params):
+    assert client.get("/xapi/activities", params=params, headers=lrs.headers).status_code == 400
+
+
+def test_activities_need_credentials_and_a_version(client, lrs):
+    assert (
+        client.get("/xapi/activities", params={"activityId": ACTIVITY}, headers=VERSION).status_code
+        == 401
+    )
+    no_version = {"Authorization": lrs.headers["Authorization"]}
+    assert (
+        client.get(
+            "/xapi/activities", params={"activityId": ACTIVITY}, headers=no_version
+        ).status_code
+        == 400
+    )
+
+
+# --- GET /xapi/agents ----------------------------------------------------------------------
+
+
+def test_person_of_an_unknown_agent_holds_that_agent(client, lrs):
+    agent = {"objectType": "Agent", "name": "Zoe", "mbox": "mailto:zoe@example.com"}
+    response = client.get("/xapi/agents", params={"agent": json.dumps(agent)}, headers=lrs.headers)
+    assert response.status_code == 200
+    assert response.json() == {
+        "objectType": "Person",
+        "name": ["Zoe"],
+        "mbox": ["mailto:zoe@example.com"],
+    }
+
+
+@pytest.mark.parametrize(
+    "agent",
+    [
+        {"account": {"homePage": "http://example.com", "name": "zoe"}},
+        {"openid": "http://openid.example.com/zoe"},
+        {"mbox_sha1sum": "ebd31e95054c018b10727ccffd2ef2ec3a016ee9"},
+    ],
+)
+def test_person_properties_are_arrays(client, lrs, agent):
+    person = client.get(
+        "/xapi/agents", params={"agent": json.dumps(agent)}, headers=lrs.headers
+    ).json()
+    assert person["objectType"] == "Person"
+    (ifi,) = agent
+    assert person[ifi] == [agent[ifi]]
+
+
+@pytest.mark.parametrize(
+    "params",
+    [
+        {},
+        {"agent": "not json"},
+        {"agent": json.dumps({"mbox": "zoe@example.com"})},
+        {"agent": json.dumps({"objectType": "Group", "mbox": "mailto:team@example.com"})},
+        {"agent": json.dumps({"mbox": "mailto:a@example.com", "openid": "http://b.example.com"})},
+        {"agent": json.dumps({"mbox": "mailto:a@example.com"}), "extra": "1"},
+    ],
+)
+def test_bad_agent_parameters_are_400(client, lrs, params):
+    assert client.get("/xapi/agents", params=params, headers=lrs.headers).status_code == 400
+
+
+def test_person_of_a_user_combines_account_and_email_for_privileged_callers(
+    client, lrs, learner, settings
+):
+    agent = {"mbox": f"mailto:{learner.user.email}"}
+    person = client.get(
+        "/xapi/agents", params={"agent": json.dumps(agent)}, headers=lrs.headers
+    ).json()
+    assert person["mbox"] == [f"mailto:{learner.user.email}"]
+    assert person["account"] == [{"homePage": settings.base_url, "name": learner.user.id}]
+    assert person["name"] == [learner.user.display_name]
+
+
+def test_person_of_a_user_asked_by_that_user_combines_identities(client, learner, settings):
+    agent = {"account": {"homePage": settings.base_url, "name": learner.user.id}}
+    headers = {**learner.headers, **VERSION}
+    person = client.get("/xapi/agents", params={"agent": json.dumps(agent)}, headers=headers).json()
+    assert person["mbox"] == [f"mailto:{learner.user.email}"]
+
+
+def test_person_of_another_user_does_not_reveal_linked_identities(
+    client, learner, make_account, make_credentials
+):
+    other = make_account("learner")
+    agent = {"mbox": f"mailto:{other.user.email}"}
+    for headers in ({**learner.headers, **VERSION}, make_credentials("statements/write").headers):
+        person = client.get(
+            "/xapi/agents", params={"agent": json.dumps(agent)}, headers=headers
+        ).json()
+        assert person == {"objectType": "Person", "mbox": [f"mailto:{other.user.email}"]}
