@@ -19,6 +19,12 @@ from tests.h5p.conftest import import_bytes, import_file, rebuild_zip
 GREETING = "H5P.GreetingCard-1.0"
 
 
+def _installed(session, key) -> H5PLibrary:
+    library = get_library(session, key)
+    assert library is not None, key
+    return library
+
+
 def _with_patch(validator_dir, patch: int, script: bytes) -> bytes:
     with zipfile.ZipFile(validator_dir / "valid2.h5p") as archive:
         library_json = json.loads(archive.read(f"{GREETING}/library.json"))
@@ -50,7 +56,7 @@ def test_a_newer_patch_upgrades_and_an_older_one_is_ignored(
         == 201
     )
     session.expire_all()
-    library = get_library(session, ("H5P.GreetingCard", 1, 0))
+    library = _installed(session, ("H5P.GreetingCard", 1, 0))
     assert library.patch_version == 7
     assert storage.get_bytes(f"libraries/{GREETING}/greetingcard.js") == b"// v7"
 
@@ -59,7 +65,7 @@ def test_a_newer_patch_upgrades_and_an_older_one_is_ignored(
         == 201
     )
     session.expire_all()
-    assert get_library(session, ("H5P.GreetingCard", 1, 0)).patch_version == 7
+    assert _installed(session, ("H5P.GreetingCard", 1, 0)).patch_version == 7
     assert storage.get_bytes(f"libraries/{GREETING}/greetingcard.js") == b"// v7"
 
 
@@ -67,7 +73,7 @@ def test_dependencies_resolve_in_the_order_the_player_loads_them(
     client, teacher, hub_dir, session, storage
 ):
     import_file(client, teacher.headers, hub_dir / "H5P.MultiChoice.h5p")
-    main = get_library(session, ("H5P.MultiChoice", 1, 14))
+    main = _installed(session, ("H5P.MultiChoice", 1, 14))
 
     ordered = resolve_dependencies(session, main)
 
