@@ -1,0 +1,74 @@
+"""``learnloop h5p``: import .h5p packages from the command line."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
+from learnloop.auth import users as user_service
+from learnloop.cli.context import load_settings
+from learnloop.errors import AppError
+from learnloop.h5p.errors import PackageValidationError
+from learnloop.h5p.importer import import_package
+from learnloop.main import build_services
+
+app = typer.Typer(help="H5P packages and content.", no_args_is_help=True)
+
+
+def _describe(error: AppError) -> str:
+    if isinstance(error, PackageValidationError):
+        return "; ".join(f"{p.error_id}: {p.message}" for p in error.problems)
+    return error.message
+
+
+@app.command("import")
+def import_files(
+    files: Annotated[list[Path], typer.Argument(help=".h5p packages to import", exists=True)],
+    owner: Annotated[
+        str | None, typer.Option(help="E-mail of the teacher who will own the content")
+    ] = None,
+) -> None:
+    """Validate and import each package (each in its own transaction)."""
+    settings = load_settings()
+    services = build_services(settings)
+    failures = 0
+    try:
+        owner_id: str | None = None
+        if owner is not None:
+            with services.database.transaction() as session:
+                owner_id = user_service.get_by_email(session, owner).id
+        with Progress(
+            TextColumn("{task.description}"),
+            BarColumn(),
+            MofNCompleteColumn(),
+            TimeElapsedColumn(),
+            disable=len(files) < 2,
+        ) as progress:
+            task = progress.add_task("importing", total=len(files))
+            for path in files:
+                progress.update(task, description=path.name)
+                try:
+                    with services.database.transaction() as session, path.open("rb") as handle:
+                        user = user_service.get_user(session, owner_id) if owner_id else None
+                        result = import_package(session, services.storage, settings, user, handle)
+                    progress.console.print(
+                        f"{path.name}: content {result.content_id} "
+                        f"({result.installed_libraries} libraries installed, "
+                        f"{result.upgraded_libraries} upgraded)"
+                    )
+                except AppError as exc:
+                    failures += 1
+                    progress.console.print(f"[red]{path.name}: {_describe(exc)}[/red]")
+                progress.advance(task)
+    except AppError as exc:
+        typer.secho(f"error: {exc.message}", fg=typer.colors.RED, err=True)
+        raise typer.Exit(code=1) from exc
+    finally:
+        services.http.close()
+        services.database.engine.dispose()
+    if failures:
+        typer.secho(f"{failures} of {len(files)} package(s) failed", fg=typer.colors.RED, err=True)
+        raise typer.Exit(code=1)
