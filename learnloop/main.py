@@ -20,9 +20,14 @@ from learnloop.analytics.projections import ProgressProjector
 from learnloop.auth.jwks import JwksKeySet
 from learnloop.auth.routes import router as auth_router
 from learnloop.bodylimit import BodyLimitMiddleware
+from learnloop.cmi5.routes import pages as cmi5_pages
+from learnloop.cmi5.routes import router as cmi5_router
+from learnloop.cmi5.satisfaction import Cmi5StatementTracker
+from learnloop.cmi5.session_rules import check_au_statements
 from learnloop.config import Settings
 from learnloop.db import Database
 from learnloop.errors import install_error_handlers
+from learnloop.h5p.content import get_ownership as h5p_ownership
 from learnloop.h5p.errors import install_h5p_error_handlers
 from learnloop.h5p.routes import router as h5p_router
 from learnloop.jobs.worker import JobRegistry, Worker
@@ -149,6 +154,13 @@ def create_app(
     app.state.xapi_hooks = StatementHooks()
     app.state.xapi_hooks.add_on_stored(record_statement_activities)
     app.state.xapi_hooks.add_on_stored(ProgressProjector(settings.base_url))
+    app.state.xapi_hooks.add_check(check_au_statements)
+    app.state.xapi_hooks.add_on_stored(
+        Cmi5StatementTracker(settings.base_url, app.state.xapi_hooks)
+    )
+    app.state.cmi5_content_owner = lambda s, cid: getattr(h5p_ownership(s, cid), "user_id", None)
+    app.include_router(cmi5_router)
+    app.include_router(cmi5_pages)
     app.include_router(h5p_router)
 
     # Outermost first: logging sees every request, including refused bodies.

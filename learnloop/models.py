@@ -5,6 +5,7 @@ Each domain adds its ``models`` module here.
 
 from learnloop.analytics import models as analytics_models  # noqa: F401
 from learnloop.auth.models import User
+from learnloop.cmi5 import models as cmi5_models  # noqa: F401
 from learnloop.db import Base
 from learnloop.h5p import models as h5p_models  # noqa: F401
 from learnloop.jobs.models import Job

@@ -16,6 +16,7 @@ from learnloop.auth import users as user_service
 from learnloop.auth.models import Role
 from learnloop.auth.tokens import issue_token
 from learnloop.cli import clients as clients_cli
+from learnloop.cli import cmi5 as cmi5_cli
 from learnloop.cli import h5p as h5p_cli
 from learnloop.cli import users as users_cli
 from learnloop.cli.context import load_settings, open_database, unit_of_work
@@ -34,6 +35,7 @@ app.add_typer(users_cli.app, name="users")
 app.add_typer(tokens_app, name="tokens")
 app.add_typer(plans_app, name="plans")
 app.add_typer(h5p_cli.app, name="h5p")
+app.add_typer(cmi5_cli.app, name="cmi5")
 app.add_typer(clients_cli.app, name="clients")
 
 FIRST_ADMIN_EMAIL = "admin@learnloop.local"

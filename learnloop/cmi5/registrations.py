@@ -1,0 +1,233 @@
+"""Registrations: one learner enrolled in one course (or, as in the reference, in one H5P
+content item, offered as a one-AU course). The registration id is the cmi5 registration
+of every statement and state document of that enrolment."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Callable
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from learnloop.auth.models import User
+from learnloop.cmi5.course_structure import ParsedAu, ParsedCourse
+from learnloop.cmi5.errors import RegistrationForbidden, RegistrationNotFound
+from learnloop.cmi5.models import Cmi5AuStatus, Cmi5Course, Cmi5Registration
+from learnloop.cmi5.packages import get_course, save_course
+from learnloop.db import utcnow
+
+# (session, content id) → the id of the user who owns that H5P content, or None.
+ContentOwnerLookup = Callable[[Session, str], "str | None"]
+
+# A fixed namespace so that LMS-generated activity ids are stable per registration + node.
+_ACTIVITY_NAMESPACE = uuid.UUID("7d5cbd4a-3b0e-4c37-9d8e-2a4f0f1c5e61")
+
+
+def generated_activity_id(base_url: str, registration_id: str, node_id: str) -> str:
+    """An LMS-generated activity IRI (cmi5 8.1.5 activityId; 9.3.9 satisfied), stable for
+    one registration and one AU, block or course, and never the publisher's id."""
+    name = f"{registration_id}/{node_id}"
+    return f"{base_url.rstrip('/')}/cmi5/activities/{uuid.uuid5(_ACTIVITY_NAMESPACE, name)}"
+
+
+def content_activity_id(base_url: str, content_id: str) -> str:
+    return f"{base_url.rstrip('/')}/h5p/content/{content_id}"
+
+
+def ensure_content_course(
+    session: Session, base_url: str, content_id: str, owner_id: str | None
+) -> Cmi5Course:
+    """The one-AU course that offers an H5P content item through cmi5, created on first use;
+    the AU is the content's player page."""
+    existing = session.scalar(select(Cmi5Course).where(Cmi5Course.content_id == content_id))
+    if existing is not None:
+        return existing
+    base = base_url.rstrip("/")
+    publisher_id = content_activity_id(base, content_id)
+    title = {"und": content_id}
+    parsed = ParsedCourse(
+        publisher_id=f"{publisher_id}/course",
+        title=title,
+        description={},
+        objectives=[],
+        children=[
+            ParsedAu(
+                publisher_id=publisher_id,
+                title=title,
+                description={},
+                objectives=[],
+                url=f"{base}/h5p/play/{content_id}",
+                url_is_relative=False,
+                move_on="CompletedOrPassed",
+                mastery_score=None,
+                launch_method="AnyWindow",
+                launch_parameters=None,
+                entitlement_key=None,
+                activity_type="http://adlnet.gov/expapi/activities/lesson",
+            )
+        ],
+    )
+    return save_course(session, parsed, owner_id=owner_id, content_id=content_id)
+
+
+def _may_register(user: User, owner_id: str | None, learner_id: str) -> bool:
+    if user.is_admin or learner_id == user.id:
+        return True
+    return user.is_teacher and (owner_id is None or owner_id == user.id)
+
+
+def _upsert(
+    session: Session,
+    *,
+    course: Cmi5Course,
+    content_id: str | None,
+    learner_id: str,
+    actor_account: dict[str, Any],
+    owner_id: str | None,
+    base_url: str,
+) -> tuple[Cmi5Registration, bool]:
+    query = select(Cmi5Registration).where(Cmi5Registration.learner_id == learner_id)
+    query = (
+        query.where(Cmi5Registration.content_id == content_id)
+        if content_id is not None
+        else query.where(Cmi5Registration.course_id == course.id)
+    )
+    existing = session.scalar(query.with_for_update())
+    if existing is not None:
+        # The reference's upsert: the same pair only has its updated_at touched.
+        existing.updated_at = utcnow()
+        session.flush()
+        return existing, False
+    registration_id = str(uuid.uuid4())
+    registration = Cmi5Registration(
+        id=registration_id,
+        course_id=course.id,
+        content_id=content_id,
+        learner_id=learner_id,
+        actor_account=actor_account,
+        owner_id=owner_id,
+        course_activity_id=generated_activity_id(base_url, registration_id, course.id),
+    )
+    session.add(registration)
+    session.flush()
+    return registration, True
+
+
+def register_content(
+    session: Session,
+    user: User,
+    *,
+    content_id: str,
+    learner_id: str,
+    actor_account: dict[str, Any],
+    base_url: str,
+    content_owner: ContentOwnerLookup | None,
+) -> tuple[Cmi5Registration, bool]:
+    owner_id = content_owner(session, content_id) if content_owner else None
+    if not _may_register(user, owner_id, learner_id):
+        raise RegistrationForbidden("Only the content owner or an admin may register others")
+    course = ensure_content_course(session, base_url, content_id, owner_id or user.id)
+    return _upsert(
+        session,
+        course=course,
+        content_id=content_id,
+        learner_id=learner_id,
+        actor_account=actor_account,
+        owner_id=owner_id or (user.id if user.id != learner_id else None),
+        base_url=base_url,
+    )
+
+
+def register_course(
+    session: Session,
+    user: User,
+    *,
+    course_id: str,
+    learner_id: str,
+    actor_account: dict[str, Any] | None,
+    base_url: str,
+) -> tuple[Cmi5Registration, bool]:
+    course = get_course(session, course_id)
+    if not _may_register(user, course.owner_id, learner_id):
+        raise RegistrationForbidden("Only the course owner or an admin may register others")
+    account = actor_account or {"homePage": base_url.rstrip("/"), "name": learner_id}
+    return _upsert(
+        session,
+        course=course,
+        content_id=None,
+        learner_id=learner_id,
+        actor_account=account,
+        owner_id=course.owner_id,
+        base_url=base_url,
+    )
+
+
+def may_access(user: User, registration: Cmi5Registration) -> bool:
+    """The learner, the owner of the course or content, or an admin."""
+    return user.is_admin or registration.learner_id == user.id or registration.owner_id == user.id
+
+
+def may_manage(user: User, registration: Cmi5Registration) -> bool:
+    """Waive and abandon: admins, and teachers owning the course or content."""
+    return user.is_admin or (user.is_teacher and registration.owner_id == user.id)
+
+
+def get_registration(
+    session: Session, registration_id: str, *, lock: bool = False
+) -> Cmi5Registration:
+    query = select(Cmi5Registration).where(Cmi5Registration.id == registration_id)
+    registration = session.scalar(query.with_for_update() if lock else query)
+    if registration is None:
+        raise RegistrationNotFound(f"Registration not found: {registration_id}")
+    return registration
+
+
+def accessible_registration(
+    session: Session, user: User, registration_id: str, *, lock: bool = False
+) -> Cmi5Registration:
+    registration = get_registration(session, registration_id, lock=lock)
+    if not may_access(user, registration):
+        # Someone else's registration looks like a missing one.
+        raise RegistrationNotFound(f"Registration not found: {registration_id}")
+    return registration
+
+
+def au_status(
+    session: Session, registration: Cmi5Registration, au_id: str, base_url: str
+) -> Cmi5AuStatus:
+    status = session.scalar(
+        select(Cmi5AuStatus).where(
+            Cmi5AuStatus.registration_id == registration.id, Cmi5AuStatus.au_id == au_id
+        )
+    )
+    if status is None:
+        status = Cmi5AuStatus(
+            registration_id=registration.id,
+            au_id=au_id,
+            launch_activity_id=generated_activity_id(base_url, registration.id, au_id),
+        )
+        session.add(status)
+        session.flush()
+    return status
+
+
+def actor_for(registration: Cmi5Registration) -> dict[str, Any]:
+    account = registration.actor_account
+    return {
+        "objectType": "Agent",
+        "account": {"homePage": account["homePage"], "name": account["name"]},
+    }
+
+
+def update_session_record(
+    registration: Cmi5Registration, status: str, score: dict[str, Any] | None
+) -> None:
+    """PUT /api/cmi5/sessions/:id: status, and a score merged field by field (COALESCE)."""
+    registration.status = status
+    if score is not None:
+        merged = dict(registration.score or {})
+        merged.update({key: value for key, value in score.items() if value is not None})
+        registration.score = merged
+    registration.updated_at = utcnow()

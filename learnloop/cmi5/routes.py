@@ -1,0 +1,318 @@
+"""The cmi5 API (shared/spec cmi5-api.txt endpoints kept), course import, AU file serving
+and the launch page."""
+
+from __future__ import annotations
+
+import html
+import mimetypes
+from typing import Annotated
+
+import orjson
+from fastapi import APIRouter, File, Query, Request, UploadFile, status
+from fastapi.responses import HTMLResponse, JSONResponse, Response, StreamingResponse
+
+from learnloop.auth.dependencies import CurrentUser, RequireTeacher
+from learnloop.cmi5.dependencies import ContentOwnerDep, LmsWriterDep
+from learnloop.cmi5.errors import CourseNotFound, RegistrationForbidden
+from learnloop.cmi5.fetch import redeem_fetch_token
+from learnloop.cmi5.launch import abandon_open_sessions, choose_au, launch
+from learnloop.cmi5.packages import course_aus, files_prefix, get_course, import_course
+from learnloop.cmi5.registrations import (
+    accessible_registration,
+    may_manage,
+    register_content,
+    register_course,
+    update_session_record,
+)
+from learnloop.cmi5.satisfaction import evaluate_registration, registration_progress, waive_au
+from learnloop.cmi5.schemas import (
+    AbandonOut,
+    AuOut,
+    AuStatusOut,
+    CourseOut,
+    LaunchOut,
+    RegisterRequest,
+    RegistrationOut,
+    SessionOut,
+    SessionUpdate,
+    WaiveOut,
+    WaiveRequest,
+)
+from learnloop.deps import SessionDep, SettingsDep
+from learnloop.envelope import Envelope, ok
+from learnloop.errors import BadRequest
+from learnloop.plans.dependencies import RequireCmi5Launch
+from learnloop.storage import FileStorage, StoredFileNotFound
+from learnloop.storage.base import InvalidStorageKey
+
+router = APIRouter(prefix="/api/cmi5", tags=["cmi5"])
+pages = APIRouter(prefix="/cmi5", tags=["cmi5 pages"])
+
+
+def _storage(request: Request) -> FileStorage:
+    storage: FileStorage = request.app.state.storage
+    return storage
+
+
+@router.post("/courses", status_code=status.HTTP_201_CREATED, response_model=Envelope[CourseOut])
+def import_course_route(
+    request: Request,
+    session: SessionDep,
+    user: RequireTeacher,
+    _feature: RequireCmi5Launch,
+    file: Annotated[UploadFile, File(description="cmi5.xml or a course package (.zip)")],
+) -> Envelope[CourseOut]:
+    imported = import_course(session, _storage(request), file.file.read(), owner=user)
+    course = imported.course
+    return ok(
+        CourseOut(
+            id=course.id,
+            publisherId=course.publisher_id,
+            title=course.title,
+            description=course.description,
+            auCount=imported.au_count,
+            fileCount=imported.file_count,
+        )
+    )
+
+
+@router.get("/courses/{course_id}", response_model=Envelope[CourseOut])
+def get_course_route(session: SessionDep, user: CurrentUser, course_id: str) -> Envelope[CourseOut]:
+    course = get_course(session, course_id)
+    if not (user.is_admin or course.owner_id == user.id):
+        raise CourseNotFound(f"Course not found: {course_id}")
+    aus = course_aus(session, course.id)
+    return ok(
+        CourseOut(
+            id=course.id,
+            publisherId=course.publisher_id,
+            title=course.title,
+            description=course.description,
+            auCount=len(aus),
+            aus=[
+                AuOut(
+                    id=au.id,
+                    publisherId=au.publisher_id,
+                    title=au.title,
+                    url=au.url,
+                    moveOn=au.move_on,
+                    masteryScore=au.mastery_score,
+                    launchMethod=au.launch_method,
+                    blockId=au.block_id,
+                )
+                for au in aus
+            ],
+        )
+    )
+
+
+@router.post(
+    "/register", status_code=status.HTTP_201_CREATED, response_model=Envelope[RegistrationOut]
+)
+def register(
+    session: SessionDep,
+    settings: SettingsDep,
+    user: RequireCmi5Launch,
+    body: RegisterRequest,
+    writer: LmsWriterDep,
+    content_owner: ContentOwnerDep,
+) -> Envelope[RegistrationOut]:
+    account = body.actorAccount.as_json() if body.actorAccount else None
+    if body.contentId is not None:
+        assert account is not None
+        registration, created = register_content(
+            session,
+            user,
+            content_id=body.contentId,
+            learner_id=body.learnerId,
+            actor_account=account,
+            base_url=settings.base_url,
+            content_owner=content_owner,
+        )
+    else:
+        assert body.courseId is not None
+        registration, created = register_course(
+            session,
+            user,
+            course_id=body.courseId,
+            learner_id=body.learnerId,
+            actor_account=account,
+            base_url=settings.base_url,
+        )
+    if created:
+        # cmi5 moveOn NotApplicable AUs are satisfied from the start (13.1.4).
+        evaluate_registration(session, registration, base_url=settings.base_url, writer=writer)
+    return ok(RegistrationOut.of(registration))
+
+
+@router.get("/launch/{registration_id}", response_model=Envelope[LaunchOut])
+def launch_route(
+    session: SessionDep,
+    settings: SettingsDep,
+    user: RequireCmi5Launch,
+    writer: LmsWriterDep,
+    registration_id: str,
+    au_id: Annotated[str | None, Query(alias="auId", max_length=2048)] = None,
+    return_url: Annotated[str | None, Query(alias="returnURL", max_length=2048)] = None,
+) -> Envelope[LaunchOut]:
+    if return_url is not None and not return_url.startswith(("http://", "https://")):
+        raise BadRequest("returnURL must be an http(s) URL")
+    registration = accessible_registration(session, user, registration_id, lock=True)
+    launched = launch(
+        session,
+        registration,
+        au_ref=au_id,
+        base_url=settings.base_url,
+        writer=writer,
+        return_url=return_url,
+    )
+    return ok(
+        LaunchOut(
+            launchUrl=launched.url,
+            sessionId=launched.session_id,
+            auId=launched.au_id,
+            launchMethod=launched.launch_method,
+            abandonedSessionIds=launched.abandoned_session_ids,
+        )
+    )
+
+
+@router.post("/fetch/{token}")
+def fetch(session: SessionDep, token: str) -> Response:
+    """cmi5 8.2.3: the first call gets the auth token; any later call an error document."""
+    result = redeem_fetch_token(session, token)
+    if result.outcome == "issued":
+        return JSONResponse({"auth-token": result.auth_token})
+    if result.outcome == "already_used":
+        return JSONResponse(
+            {"error-code": "1", "error-text": "The fetch URL has already been used"}
+        )
+    message = (
+        "Fetch token expired" if result.outcome == "expired" else "Invalid or expired fetch token"
+    )
+    return JSONResponse({"success": False, "error": message}, status_code=401)
+
+
+def _session_out(session: SessionDep, registration_id: str, user: CurrentUser) -> SessionOut:
+    registration = accessible_registration(session, user, registration_id)
+    progress = registration_progress(session, registration)
+    base = RegistrationOut.of(registration)
+    return SessionOut(
+        **base.model_dump(),
+        sessionState=progress.session_state,
+        satisfied=progress.course_satisfied,
+        aus=[
+            AuStatusOut(
+                auId=item.au.id,
+                publisherId=item.au.publisher_id,
+                activityId=item.status.launch_activity_id if item.status else None,
+                moveOn=item.au.move_on,
+                completed=bool(item.status and item.status.completed),
+                passed=bool(item.status and item.status.passed),
+                failed=bool(item.status and item.status.failed),
+                waived=bool(item.status and item.status.waived),
+                satisfied=item.satisfied,
+            )
+            for item in progress.aus
+        ],
+    )
+
+
+@router.get("/sessions/{registration_id}", response_model=Envelope[SessionOut])
+def get_session_route(
+    session: SessionDep, user: RequireCmi5Launch, registration_id: str
+) -> Envelope[SessionOut]:
+    return ok(_session_out(session, registration_id, user))
+
+
+@router.put("/sessions/{registration_id}", response_model=Envelope[RegistrationOut])
+def put_session_route(
+    session: SessionDep, user: CurrentUser, registration_id: str, body: SessionUpdate
+) -> Envelope[RegistrationOut]:
+    registration = accessible_registration(session, user, registration_id, lock=True)
+    score = body.score.model_dump() if body.score else None
+    update_session_record(registration, body.status, score)
+    session.flush()
+    return ok(RegistrationOut.of(registration))
+
+
+@router.post("/sessions/{registration_id}/abandon", response_model=Envelope[AbandonOut])
+def abandon_route(
+    session: SessionDep, user: RequireTeacher, writer: LmsWriterDep, registration_id: str
+) -> Envelope[AbandonOut]:
+    registration = accessible_registration(session, user, registration_id, lock=True)
+    if not may_manage(user, registration):
+        raise RegistrationForbidden("Only the owner of the course or an admin may abandon")
+    return ok(AbandonOut(abandonedSessionIds=abandon_open_sessions(session, registration, writer)))
+
+
+@router.post(
+    "/registrations/{registration_id}/aus/{au_id}/waive",
+    status_code=status.HTTP_201_CREATED,
+    response_model=Envelope[WaiveOut],
+)
+def waive_route(
+    session: SessionDep,
+    settings: SettingsDep,
+    user: RequireTeacher,
+    writer: LmsWriterDep,
+    registration_id: str,
+    au_id: str,
+    body: WaiveRequest,
+) -> Envelope[WaiveOut]:
+    registration = accessible_registration(session, user, registration_id, lock=True)
+    if not may_manage(user, registration):
+        raise RegistrationForbidden("Only the owner of the course or an admin may waive an AU")
+    course = get_course(session, registration.course_id)
+    au = choose_au(session, course, au_id)
+    statement_id = waive_au(
+        session, registration, au, body.reason, base_url=settings.base_url, writer=writer
+    )
+    return ok(WaiveOut(statementId=statement_id))
+
+
+@pages.get("/courses/{course_id}/files/{path:path}")
+def course_file(request: Request, course_id: str, path: str) -> Response:
+    """AU files of an imported package; public like the AU URLs an LMS hands out."""
+    storage = _storage(request)
+    key = f"{files_prefix(course_id)}/{path}"
+    try:
+        size = storage.size(key)
+    except (StoredFileNotFound, InvalidStorageKey):
+        return JSONResponse({"success": False, "error": "Not found"}, status_code=404)
+    media_type = mimetypes.guess_type(path)[0] or "application/octet-stream"
+    return StreamingResponse(
+        storage.iter_range(key),
+        media_type=media_type,
+        headers={"Content-Length": str(size), "X-Content-Type-Options": "nosniff"},
+    )
+
+
+@pages.get("/launch/{registration_id}", response_class=HTMLResponse)
+def launch_page(
+    session: SessionDep,
+    settings: SettingsDep,
+    user: RequireCmi5Launch,
+    writer: LmsWriterDep,
+    registration_id: str,
+    au_id: Annotated[str | None, Query(alias="auId", max_length=2048)] = None,
+) -> HTMLResponse:
+    """Launch an AU in the browser honouring launchMethod (cmi5 13.1.4): OwnWindow replaces
+    this page with the AU; AnyWindow shows it in a frame of this page."""
+    registration = accessible_registration(session, user, registration_id, lock=True)
+    launched = launch(
+        session, registration, au_ref=au_id, base_url=settings.base_url, writer=writer
+    )
+    url_json = orjson.dumps(launched.url).decode().replace("</", "<\\/")
+    if launched.launch_method == "OwnWindow":
+        body = f"<script>window.location.replace({url_json});</script>"
+    else:
+        body = (
+            f'<iframe id="au" title="AU" src="{html.escape(launched.url)}" '
+            'style="border:0;width:100%;height:100vh"></iframe>'
+        )
+    return HTMLResponse(
+        '<!doctype html><html><head><meta charset="utf-8"><title>cmi5 launch</title>'
+        f'</head><body style="margin:0" data-launch-method="{launched.launch_method}">'
+        f"{body}</body></html>"
+    )
