@@ -37,6 +37,7 @@ from learnloop.plans.routes import router as plans_router
 from learnloop.requestlog import RequestLogMiddleware
 from learnloop.storage import FileStorage, LocalFileStorage
 from learnloop.xapi.activity_definitions import record_statement_activities
+from learnloop.xapi.alternate_syntax import AlternateRequestSyntaxMiddleware
 from learnloop.xapi.client_routes import router as xapi_clients_router
 from learnloop.xapi.document_routes import router as xapi_documents_router
 from learnloop.xapi.hooks import StatementHooks
@@ -163,6 +164,8 @@ def create_app(
     app.include_router(cmi5_pages)
     app.include_router(h5p_router)
 
+    # Added first, so innermost: rewrites xAPI alternate-syntax POSTs after the body limit.
+    app.add_middleware(AlternateRequestSyntaxMiddleware)
     # Outermost first: logging sees every request, including refused bodies.
     app.add_middleware(
         BodyLimitMiddleware,
