@@ -15,6 +15,11 @@ from learnloop.xapi.attachments import (
     storage_key,
     store_attachment_parts,
 )
+from learnloop.xapi.statement_attachments import (
+    accept_statement_attachments,
+    multipart_statements_response,
+    read_statement_body,
+)
 from tests.xapi.conftest import statement
 
 TEXT = b"here is a simple attachment"
@@ -211,3 +216,27 @@ def test_response_round_trips_through_the_request_parser():
     assert orjson.dumps(request.payload) == statements
     assert request.parts[sha].content == binary
     assert request.parts[TEXT_SHA].content_type == "text/plain"
+
+
+# --- the integration point the Statement resource calls ------------------------------------
+
+
+def test_statement_attachments_flow_stores_data_and_serves_it_back(storage):
+    body = multipart(statement_part(statement(attachments=[attachment()])), text_part())
+    request = read_statement_body(CONTENT_TYPE, body)
+    accept_statement_attachments(storage, [request.payload], request)
+    assert storage.get_bytes(storage_key(TEXT_SHA)) == TEXT
+    payload = orjson.dumps({"statements": [request.payload], "more": ""})
+    response, content_type = multipart_statements_response(storage, [request.payload], payload)
+    back = parse_statement_request(content_type, response)
+    assert back.payload["statements"][0]["attachments"][0]["sha2"] == TEXT_SHA
+    assert back.parts[TEXT_SHA].content == TEXT
+
+
+def test_statement_attachments_flow_stores_nothing_when_data_is_missing(storage):
+    other = attachment(hashlib.sha256(b"other").hexdigest())
+    body = multipart(statement_part(statement(attachments=[attachment(), other])), text_part())
+    request = read_statement_body(CONTENT_TYPE, body)
+    with pytest.raises(InvalidAttachments):
+        accept_statement_attachments(storage, [request.payload], request)
+    assert storage.list_keys("attachments") == []
