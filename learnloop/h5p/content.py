@@ -369,7 +369,11 @@ def set_visibility(session: Session, user: User, content_id: str, visibility: st
 
 @dataclass(frozen=True)
 class ContentListRow:
-    content: H5PContent
+    id: str
+    title: str
+    created_at: datetime
+    updated_at: datetime
+    embed_types: list[str]
     machine_name: str
     major_version: int
     minor_version: int
@@ -381,16 +385,19 @@ class ContentListRow:
     def main_library(self) -> str:
         return f"{self.machine_name} {self.major_version}.{self.minor_version}"
 
-    @property
-    def created_at(self) -> datetime:
-        return self.content.created_at
-
 
 def list_owned_content(session: Session, user: User) -> list[ContentListRow]:
-    """The owner's content with library, visibility, views and curriculum: one query."""
+    """The owner's content with library, visibility, views and curriculum: one query.
+
+    Only the listed columns are read (not params), so 1,000 items stay cheap.
+    """
     rows = session.execute(
         select(
-            H5PContent,
+            H5PContent.id,
+            H5PContent.title,
+            H5PContent.created_at,
+            H5PContent.updated_at,
+            H5PContent.embed_types,
             H5PLibrary.machine_name,
             H5PLibrary.major_version,
             H5PLibrary.minor_version,

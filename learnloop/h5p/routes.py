@@ -89,7 +89,12 @@ def list_content(user: RequireTeacher, session: SessionDep) -> Envelope[list[Con
     return ok(
         [
             ContentListItem(
-                **ContentOut.of(row.content, row.main_library).model_dump(),
+                id=row.id,
+                title=row.title,
+                mainLibrary=row.main_library,
+                createdAt=row.created_at,
+                updatedAt=row.updated_at,
+                embedTypes=row.embed_types,
                 contentTypeSlug=content_type_slug(row.machine_name),
                 curriculum=CurriculumOut.of(row.curriculum) if row.curriculum else None,
                 visibility=row.visibility,
