@@ -17,6 +17,8 @@ from fastapi.middleware.cors import CORSMiddleware
 
 from learnloop import __version__
 from learnloop.analytics.projections import ProgressProjector
+from learnloop.analytics.routes import router as analytics_router
+from learnloop.analytics.routes import xapi_router as progress_router
 from learnloop.auth.jwks import JwksKeySet
 from learnloop.auth.routes import router as auth_router
 from learnloop.bodylimit import BodyLimitMiddleware
@@ -162,6 +164,8 @@ def create_app(
     app.state.cmi5_content_owner = lambda s, cid: getattr(h5p_ownership(s, cid), "user_id", None)
     app.include_router(cmi5_router)
     app.include_router(cmi5_pages)
+    app.include_router(progress_router)
+    app.include_router(analytics_router)
     app.include_router(h5p_router)
 
     # Added first, so innermost: rewrites xAPI alternate-syntax POSTs after the body limit.

@@ -211,6 +211,7 @@ class AnswerDelta:
 class Deltas:
     progress: dict[tuple[str, str], ProgressDelta] = field(default_factory=dict)
     days: dict[tuple[str, date], DayDelta] = field(default_factory=dict)
+    learner_days: dict[tuple[str, date, str], int] = field(default_factory=dict)
     answers: dict[tuple[str, str, str], AnswerDelta] = field(default_factory=dict)
 
 
@@ -225,6 +226,8 @@ def fold(facts: Iterable[Fact], sign: int = 1) -> Deltas:
                 fact
             )
         deltas.days.setdefault((fact.content_id, fact.day), DayDelta()).add(fact, sign)
+        learner_day = (fact.learner_id, fact.day, fact.content_id)
+        deltas.learner_days[learner_day] = deltas.learner_days.get(learner_day, 0) + sign
         if fact.is_answer and fact.question_id is not None:
             key = (fact.content_id, fact.question_id, fact.learner_id)
             deltas.answers.setdefault(key, AnswerDelta()).add(fact, sign)

@@ -110,6 +110,17 @@ class ContentDay(Base):
     duration_ms: Mapped[int] = mapped_column(BigInteger, default=0)
 
 
+class LearnerDay(Base):
+    """One learner × content × UTC day: statement count (a class's activity heatmap)."""
+
+    __tablename__ = "analytics_learner_days"
+
+    learner_id: Mapped[str] = mapped_column(String(LEARNER_ID_LENGTH), primary_key=True)
+    day: Mapped[date] = mapped_column(Date, primary_key=True)
+    content_id: Mapped[str] = mapped_column(String(CONTENT_ID_LENGTH), primary_key=True)
+    statements: Mapped[int] = mapped_column(Integer, default=0)
+
+
 class QuestionLearner(Base):
     """One question (sub-content activity) × one learner: answers and correct answers."""
 

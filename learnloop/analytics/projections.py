@@ -24,6 +24,7 @@ from learnloop.analytics.learners import LearnerResolver
 from learnloop.analytics.models import (
     LEARNER_ID_LENGTH,
     ContentDay,
+    LearnerDay,
     LearnerProgress,
     QuestionLearner,
     QuestionStats,
@@ -35,7 +36,14 @@ from learnloop.xapi.validation_primitives import parse_timestamp
 
 VOIDED_VERB = "http://adlnet.gov/expapi/verbs/voided"
 CHUNK = 500
-PROJECTION_TABLES = (StatementFact, LearnerProgress, ContentDay, QuestionLearner, QuestionStats)
+PROJECTION_TABLES = (
+    StatementFact,
+    LearnerProgress,
+    ContentDay,
+    LearnerDay,
+    QuestionLearner,
+    QuestionStats,
+)
 
 
 class ProgressProjector:
@@ -104,6 +112,7 @@ def add_facts(session: Session, facts: Sequence[Fact]) -> None:
     deltas = fold(facts)
     _upsert_progress(session, deltas)
     _add_days(session, deltas)
+    _add_learner_days(session, deltas)
     _add_answers(session, deltas)
 
 
@@ -120,6 +129,7 @@ def remove_facts(session: Session, statement_ids: Iterable[str]) -> None:
     )
     deltas = fold(facts, sign=-1)
     _add_days(session, deltas)
+    _add_learner_days(session, deltas)
     _add_answers(session, deltas)
     _prune(session, deltas)
     # Best and last scores cannot be subtracted: recompute the touched progress rows.
@@ -283,6 +293,22 @@ def _add_days(session: Session, deltas: Deltas) -> None:
         )
 
 
+def _add_learner_days(session: Session, deltas: Deltas) -> None:
+    rows = [
+        {"learner_id": learner, "day": day, "content_id": content, "statements": count}
+        for (learner, day, content), count in deltas.learner_days.items()
+    ]
+    table = LearnerDay.__table__.c
+    for chunk in _chunks(rows):
+        insert = _insert(session, LearnerDay).values(chunk)
+        session.execute(
+            insert.on_conflict_do_update(
+                index_elements=["learner_id", "day", "content_id"],
+                set_={"statements": table.statements + insert.excluded.statements},
+            )
+        )
+
+
 def _add_answers(session: Session, deltas: Deltas) -> None:
     if not deltas.answers:
         return
@@ -369,6 +395,15 @@ def _emptied_learners(
 
 def _prune(session: Session, deltas: Deltas) -> None:
     """Aggregate rows left empty by voiding are deleted, as a rebuild would not create them."""
+    if deltas.learner_days:
+        session.execute(
+            delete(LearnerDay).where(
+                tuple_(LearnerDay.learner_id, LearnerDay.day, LearnerDay.content_id).in_(
+                    list(deltas.learner_days)
+                ),
+                LearnerDay.statements <= 0,
+            )
+        )
     if deltas.days:
         session.execute(
             delete(ContentDay).where(

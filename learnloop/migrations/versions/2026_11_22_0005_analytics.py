@@ -36,6 +36,16 @@ def upgrade() -> None:
         sa.PrimaryKeyConstraint("content_id", "day", name=op.f("pk_analytics_content_days")),
     )
     op.create_table(
+        "analytics_learner_days",
+        sa.Column("learner_id", sa.String(length=512), nullable=False),
+        sa.Column("day", sa.Date(), nullable=False),
+        sa.Column("content_id", sa.String(length=100), nullable=False),
+        sa.Column("statements", sa.Integer(), nullable=False),
+        sa.PrimaryKeyConstraint(
+            "learner_id", "day", "content_id", name=op.f("pk_analytics_learner_days")
+        ),
+    )
+    op.create_table(
         "analytics_learner_progress",
         sa.Column("learner_id", sa.String(length=512), nullable=False),
         sa.Column("content_id", sa.String(length=100), nullable=False),
@@ -193,4 +203,5 @@ def downgrade() -> None:
         batch_op.drop_index("ix_analytics_learner_progress_content")
 
     op.drop_table("analytics_learner_progress")
+    op.drop_table("analytics_learner_days")
     op.drop_table("analytics_content_days")

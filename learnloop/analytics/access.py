@@ -1,0 +1,119 @@
+"""Who may see which learners' analytics (issue 7 "Authorization").
+
+A learner sees only their own progress. A teacher sees students only through their own
+content (owned, or touched as the reference scopes a class) or their own classes;
+anyone else is 403. Admins see everything.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from sqlalchemy import exists, select
+from sqlalchemy.orm import Session
+
+from learnloop.analytics.catalog import owned_content_ids
+from learnloop.analytics.classes import class_content_ids, get_class, member_ids
+from learnloop.analytics.errors import NotYourContent, NotYourStudent
+from learnloop.analytics.models import ClassContent, ClassMember, LearnerClass, LearnerProgress
+from learnloop.auth.models import User
+from learnloop.errors import Forbidden
+
+
+@dataclass(frozen=True)
+class Audience:
+    """What one analytics answer covers: ``None`` means no restriction (admins).
+    ``students`` None with content set means every learner of that content."""
+
+    content_ids: frozenset[str] | None
+    students: frozenset[str] | None
+    class_id: str | None = None
+    exclude: str | None = None  # the teacher themselves, when scoped by their content
+
+
+def teacher_content_ids(session: Session, teacher_id: str) -> set[str]:
+    """Owned content, content the teacher touched (the reference's scope), and content
+    assigned to the teacher's classes."""
+    touched = set(
+        session.scalars(
+            select(LearnerProgress.content_id).where(LearnerProgress.learner_id == teacher_id)
+        )
+    )
+    assigned = set(
+        session.scalars(
+            select(ClassContent.content_id)
+            .join(LearnerClass, LearnerClass.id == ClassContent.class_id)
+            .where(LearnerClass.owner_id == teacher_id)
+        )
+    )
+    return owned_content_ids(session, teacher_id) | touched | assigned
+
+
+def class_audience(session: Session, user: User, class_id: str) -> Audience:
+    learner_class = get_class(session, user, class_id)
+    content = class_content_ids(session, class_id) or teacher_content_ids(
+        session, learner_class.owner_id
+    )
+    return Audience(
+        content_ids=frozenset(content),
+        students=frozenset(member_ids(session, class_id)),
+        class_id=class_id,
+    )
+
+
+def overview_audience(session: Session, user: User, class_id: str | None) -> Audience:
+    if class_id:
+        return class_audience(session, user, class_id)
+    if not user.is_teacher:
+        raise Forbidden("Teacher role required")
+    if user.is_admin:
+        return Audience(content_ids=None, students=None)
+    return Audience(
+        content_ids=frozenset(teacher_content_ids(session, user.id)), students=None, exclude=user.id
+    )
+
+
+def student_audience(
+    session: Session, user: User, student_id: str, class_id: str | None
+) -> Audience:
+    """The content through which ``user`` may see ``student_id``, or 403."""
+    only_student = frozenset({student_id})
+    if class_id:
+        audience = class_audience(session, user, class_id)
+        if audience.students is None or student_id not in audience.students:
+            raise NotYourStudent("This learner is not in that class")
+        return Audience(content_ids=audience.content_ids, students=only_student, class_id=class_id)
+    if user.is_admin or student_id == user.id:
+        return Audience(content_ids=None, students=only_student)
+    if not user.is_teacher:
+        raise NotYourStudent("Learners may only see their own progress")
+    content = teacher_content_ids(session, user.id)
+    in_class = session.scalar(
+        select(
+            exists().where(
+                ClassMember.user_id == student_id,
+                ClassMember.class_id == LearnerClass.id,
+                LearnerClass.owner_id == user.id,
+            )
+        )
+    )
+    on_content = bool(content) and session.scalar(
+        select(
+            exists().where(
+                LearnerProgress.learner_id == student_id,
+                LearnerProgress.content_id.in_(content),
+            )
+        )
+    )
+    if not in_class and not on_content:
+        raise NotYourStudent("This learner is not one of your students")
+    return Audience(content_ids=frozenset(content), students=only_student)
+
+
+def ensure_content_visible(session: Session, user: User, content_id: str) -> None:
+    if user.is_admin:
+        return
+    if not user.is_teacher:
+        raise NotYourContent("Teacher role required")
+    if content_id not in teacher_content_ids(session, user.id):
+        raise NotYourContent("This content is not yours")
