@@ -15,6 +15,7 @@ import uvicorn
 from learnloop.auth import users as user_service
 from learnloop.auth.models import Role
 from learnloop.auth.tokens import issue_token
+from learnloop.cli import analytics as analytics_cli
 from learnloop.cli import clients as clients_cli
 from learnloop.cli import cmi5 as cmi5_cli
 from learnloop.cli import h5p as h5p_cli
@@ -37,6 +38,7 @@ app.add_typer(plans_app, name="plans")
 app.add_typer(h5p_cli.app, name="h5p")
 app.add_typer(cmi5_cli.app, name="cmi5")
 app.add_typer(clients_cli.app, name="clients")
+app.add_typer(analytics_cli.app, name="analytics")
 
 FIRST_ADMIN_EMAIL = "admin@learnloop.local"
 FIRST_ADMIN_FILE = "first-admin.txt"
