@@ -201,7 +201,8 @@ def _requires_precondition(resource: DocumentResource, version: XapiVersion) -> 
     # Communication 3.1 (1.0.3): "The State Resource will permit PUT, POST and DELETE
     # requests without concurrency headers"; the 409 rule applies to the profile resources.
     # xAPI 2.0 (IEEE 9274.1.1, 4.1.4) applies it to the State Resource as well, and the ADL
-    # conformance suite for 2.0 checks it there.
+    # conformance suite for 2.0 checks it there. A profile PUT without either header is a
+    # 400 when there is nothing to conflict with (the ADL 1.0.3 suite checks that).
     return resource is not DocumentResource.STATE or version.is_2
 
 
@@ -239,6 +240,7 @@ def _put(
         request.headers.get("content-type"),
         _preconditions(request),
         require_precondition=_requires_precondition(resource, version),
+        precondition_required_to_create=resource is not DocumentResource.STATE,
     )
     return Response(status_code=204)
 

@@ -41,6 +41,10 @@ class DocumentPreconditionFailed(PreconditionFailed):
     code = "document_precondition_failed"
 
 
+class DocumentPreconditionRequired(BadRequest):
+    code = "document_precondition_required"
+
+
 class DocumentNotMergeable(BadRequest):
     code = "document_not_mergeable"
 
@@ -242,20 +246,31 @@ def put_document(
     preconditions: Preconditions,
     *,
     require_precondition: bool,
+    precondition_required_to_create: bool = False,
 ) -> StoredDocument:
     """Store ``content`` byte-exact, replacing any document at the address.
 
     ``require_precondition``: a PUT without If-Match / If-None-Match on an existing
-    document is refused with 409 (Communication 3.1, for the profile resources).
+    document is refused with 409 (Communication 3.1). ``precondition_required_to_create``:
+    such a PUT is refused with 400 when there is no document either ("A Client making a PUT
+    request to either the Agent Profile Resource or Activity Profile Resource MUST include
+    the If-Match header or the If-None-Match header", Communication 3.1).
     """
     existing = _find(session, context, document_id)
     check_preconditions(existing, preconditions)
-    if existing is not None and require_precondition and not preconditions.present:
-        raise DocumentConflict(
-            "A document already exists at this address and the PUT carried neither If-Match "
-            "nor If-None-Match. Check the current state of the document (GET it), then set "
-            "If-Match to its current ETag to replace it (xAPI-Communication 3.1)."
-        )
+    if not preconditions.present:
+        if existing is not None and require_precondition:
+            raise DocumentConflict(
+                "A document already exists at this address and the PUT carried neither "
+                "If-Match nor If-None-Match. Check the current state of the document (GET "
+                "it), then set If-Match to its current ETag to replace it "
+                "(xAPI-Communication 3.1)."
+            )
+        if existing is None and precondition_required_to_create:
+            raise DocumentPreconditionRequired(
+                "A PUT to a profile resource must carry If-Match or If-None-Match; to create "
+                "a document, send If-None-Match: * (xAPI-Communication 3.1)"
+            )
     stored_type = content_type or DEFAULT_CONTENT_TYPE
     if existing is None:
         return _snapshot(_insert(session, context, document_id, content, stored_type))

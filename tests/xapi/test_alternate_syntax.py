@@ -72,7 +72,12 @@ def test_content_type_and_if_match_fields_are_headers(client, lrs):
         client,
         "/xapi/activities/profile",
         "PUT",
-        form_fields(lrs, **params, content="plain text", **{"Content-Type": "text/plain"}),
+        form_fields(
+            lrs,
+            **params,
+            content="plain text",
+            **{"Content-Type": "text/plain", "If-None-Match": "*"},
+        ),
     )
     assert created.status_code == 204
     got = client.get("/xapi/activities/profile", params=params, headers=lrs.headers)

@@ -22,6 +22,11 @@ def state_params(agent=None, **extra):
     return {key: value for key, value in params.items() if value is not None}
 
 
+def create_headers(headers):
+    """A profile PUT must carry a precondition; If-None-Match: * creates (Communication 3.1)."""
+    return {**headers, "If-None-Match": "*"}
+
+
 def json_headers(headers, **extra):
     return {**headers, "Content-Type": "application/json", **extra}
 
@@ -300,7 +305,10 @@ def profile_params(**extra):
 def test_activity_profile_put_get_list_delete(client, lrs):
     assert (
         client.put(
-            ACTIVITY_PROFILE_URL, params=profile_params(), json={"a": 1}, headers=lrs.headers
+            ACTIVITY_PROFILE_URL,
+            params=profile_params(),
+            json={"a": 1},
+            headers=create_headers(lrs.headers),
         ).status_code
         == 204
     )
@@ -323,7 +331,12 @@ def test_activity_profile_put_get_list_delete(client, lrs):
 
 
 def test_activity_profile_put_without_precondition_on_existing_is_409_and_keeps_it(client, lrs):
-    client.put(ACTIVITY_PROFILE_URL, params=profile_params(), json={"v": 1}, headers=lrs.headers)
+    client.put(
+        ACTIVITY_PROFILE_URL,
+        params=profile_params(),
+        json={"v": 1},
+        headers=create_headers(lrs.headers),
+    )
     response = client.put(
         ACTIVITY_PROFILE_URL, params=profile_params(), json={"v": 2}, headers=lrs.headers
     )
@@ -427,7 +440,10 @@ def test_agent_profile_post_merge_get_list_and_since(client, lrs):
 
 def test_agent_profile_put_without_precondition_on_existing_is_409(client, lrs):
     client.put(
-        AGENT_PROFILE_URL, params=agent_profile_params(), content=b"one", headers=lrs.headers
+        AGENT_PROFILE_URL,
+        params=agent_profile_params(),
+        content=b"one",
+        headers=create_headers(lrs.headers),
     )
     assert (
         client.put(
@@ -485,7 +501,7 @@ def test_last_modified_changes_when_the_document_changes(client, lrs):
 def test_lrs_client_scopes_decide_document_access(
     client, lrs, make_credentials, scope, url, params, read, write
 ):
-    client.put(url, params=params, content=b"seed", headers=lrs.headers)
+    client.put(url, params=params, content=b"seed", headers=create_headers(lrs.headers))
     scoped = make_credentials(scope)
     get = client.get(url, params=params, headers=scoped.headers)
     assert get.status_code == (200 if read else 403)
@@ -533,7 +549,7 @@ def test_learner_cannot_read_or_write_another_learners_documents(
     other = make_account("learner")
     agent = {"mbox": f"mailto:{other.user.email}"}
     params = state_params(agent=agent) if url == STATE_URL else agent_profile_params(agent=agent)
-    client.put(url, params=params, content=b"theirs", headers=lrs.headers)
+    client.put(url, params=params, content=b"theirs", headers=create_headers(lrs.headers))
     headers = learner_headers(learner)
     assert client.get(url, params=params, headers=headers).status_code == 403
     listing = {key: value for key, value in params.items() if key not in ("stateId", "profileId")}
@@ -550,7 +566,10 @@ def test_learner_cannot_read_or_write_another_learners_documents(
 
 def test_learner_reads_but_does_not_write_activity_profiles(client, lrs, learner, teacher):
     client.put(
-        ACTIVITY_PROFILE_URL, params=profile_params(), content=b"shared", headers=lrs.headers
+        ACTIVITY_PROFILE_URL,
+        params=profile_params(),
+        content=b"shared",
+        headers=create_headers(lrs.headers),
     )
     assert (
         client.get(
@@ -580,3 +599,22 @@ def test_admin_reads_any_learners_state(client, lrs, admin):
         client.get(STATE_URL, params=state_params(), headers=learner_headers(admin)).content
         == b"ann"
     )
+
+
+@pytest.mark.parametrize(
+    ("url", "params"),
+    [(ACTIVITY_PROFILE_URL, profile_params()), (AGENT_PROFILE_URL, agent_profile_params())],
+)
+def test_profile_put_of_a_new_document_without_precondition_is_400_and_stores_nothing(
+    client, lrs, url, params
+):
+    response = client.put(url, params=params, json={"v": 1}, headers=lrs.headers)
+    assert response.status_code == 400
+    assert "If-None-Match" in response.text
+    assert client.get(url, params=params, headers=lrs.headers).status_code == 404
+
+
+def test_state_put_of_a_new_document_without_precondition_is_accepted_in_2_0(client, lrs):
+    headers = {**lrs.headers, "X-Experience-API-Version": "2.0.0"}
+    response = client.put(STATE_URL, params=state_params(), content=b"new", headers=headers)
+    assert response.status_code == 204

@@ -11,6 +11,7 @@ from learnloop.xapi.document_store import (
     DocumentContext,
     DocumentNotMergeable,
     DocumentPreconditionFailed,
+    DocumentPreconditionRequired,
     DocumentResource,
     Preconditions,
     content_etag,
@@ -127,6 +128,32 @@ def test_strict_put_on_existing_document_without_precondition_is_409_and_changes
 def test_strict_put_creates_a_new_document_without_precondition(session):
     put(session, PROFILE, "p", b"first", strict=True)
     assert must_get(session, PROFILE, "p").content == b"first"
+
+
+def test_put_that_must_carry_a_precondition_to_create_is_400_without_one(session):
+    with pytest.raises(DocumentPreconditionRequired):
+        put_document(
+            session,
+            PROFILE,
+            "p",
+            b"x",
+            None,
+            NONE,
+            require_precondition=True,
+            precondition_required_to_create=True,
+        )
+    assert get_document(session, PROFILE, "p") is None
+    put_document(
+        session,
+        PROFILE,
+        "p",
+        b"x",
+        None,
+        Preconditions(if_none_match="*"),
+        require_precondition=True,
+        precondition_required_to_create=True,
+    )
+    assert must_get(session, PROFILE, "p").content == b"x"
 
 
 def test_put_with_matching_if_match_replaces(session):
