@@ -247,7 +247,7 @@ def abandon_route(
 
 
 @router.post(
-    "/registrations/{registration_id}/aus/{au_id}/waive",
+    "/registrations/{registration_id}/aus/{au_id:path}/waive",
     status_code=status.HTTP_201_CREATED,
     response_model=Envelope[WaiveOut],
 )
