@@ -308,13 +308,17 @@ def post_document(
     is no document yet (Communication 2.2 "JSON Procedure with Requirements").
 
     When either side is not ``application/json`` or not a JSON object: 400, nothing changed.
+    A posted ``application/json`` body that is not a JSON object is refused even when there
+    is nothing to merge with (ADL conformance XAPI-00314).
     """
     existing = _find(session, context, document_id)
     check_preconditions(existing, preconditions)
     stored_type = content_type or DEFAULT_CONTENT_TYPE
+    posted_json = is_json_media_type(content_type)
+    posted = _json_object(content, "posted") if posted_json else None
     if existing is None:
         return _snapshot(_insert(session, context, document_id, content, stored_type))
-    if not is_json_media_type(content_type):
+    if posted is None:
         raise DocumentNotMergeable(
             "POST merges JSON documents: the posted document must have Content-Type "
             "application/json (xAPI-Communication 2.2)"
@@ -324,7 +328,6 @@ def post_document(
             "POST merges JSON documents: the stored document is "
             f"{existing.content_type}, not application/json; replace it with PUT"
         )
-    posted = _json_object(content, "posted")
     merged = _json_object(existing.content, "stored")
     merged.update(posted)
     _replace(existing, orjson.dumps(merged), JSON_MEDIA_TYPE)

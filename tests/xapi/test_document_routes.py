@@ -618,3 +618,17 @@ def test_state_put_of_a_new_document_without_precondition_is_accepted_in_2_0(cli
     headers = {**lrs.headers, "X-Experience-API-Version": "2.0.0"}
     response = client.put(STATE_URL, params=state_params(), content=b"new", headers=headers)
     assert response.status_code == 204
+
+
+def test_profile_post_of_invalid_json_to_a_new_document_is_400(client, lrs):
+    response = client.post(
+        ACTIVITY_PROFILE_URL,
+        params=profile_params(),
+        content=b'{"name": "x"}[',
+        headers=json_headers(lrs.headers),
+    )
+    assert response.status_code == 400
+    assert (
+        client.get(ACTIVITY_PROFILE_URL, params=profile_params(), headers=lrs.headers).status_code
+        == 404
+    )

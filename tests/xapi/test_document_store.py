@@ -197,6 +197,18 @@ def test_post_to_missing_document_stores_it_as_put_would(session):
     assert orjson.loads(must_get(session, STATE, "s").content) == {"a": 1}
 
 
+@pytest.mark.parametrize("posted", [b'{"a": 1}[', b"[1, 2]", b'"text"'])
+def test_post_of_json_that_is_not_an_object_to_a_new_document_is_400(session, posted):
+    with pytest.raises(DocumentNotMergeable):
+        post_document(session, STATE, "s", posted, "application/json", NONE)
+    assert get_document(session, STATE, "s") is None
+
+
+def test_post_of_a_non_json_document_to_a_new_address_stores_it(session):
+    post_document(session, STATE, "s", b"\x00raw", "application/octet-stream", NONE)
+    assert must_get(session, STATE, "s").content == b"\x00raw"
+
+
 def test_post_merges_top_level_properties_only(session):
     put(session, STATE, "s", b'{"x": "foo", "y": "bar", "deep": {"keep": 1}}')
     post_document(
