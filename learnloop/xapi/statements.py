@@ -5,14 +5,14 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
-from typing import cast as type_cast
 
 import orjson
-from sqlalchemy import Table, Text, bindparam, cast, insert, select, update
-from sqlalchemy.dialects.postgresql import JSONB
+from sqlalchemy import String, Text, and_, any_, bindparam, cast, or_, select, update
+from sqlalchemy.dialects.postgresql import ARRAY
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from learnloop.db import utcnow
@@ -25,7 +25,7 @@ from learnloop.xapi.errors import (
     StatementConflict,
 )
 from learnloop.xapi.hooks import StatementBatch, StatementHooks, StoredStatement
-from learnloop.xapi.models import StatementActivity, StatementAgent, StatementRow
+from learnloop.xapi.models import StatementRow
 from learnloop.xapi.statement_shapes import (
     format_timestamp,
     index_entries,
@@ -33,6 +33,7 @@ from learnloop.xapi.statement_shapes import (
     same_statement,
     truncate_to_milliseconds,
 )
+from learnloop.xapi.statement_writes import write_statement_rows
 from learnloop.xapi.validation import VOIDED_VERB, validate_batch
 from learnloop.xapi.validation_primitives import parse_timestamp
 from learnloop.xapi.versions import XapiVersion
@@ -80,13 +81,13 @@ def store_statements(
     if caller.is_learner:
         _check_own_actor(prepared, caller)
 
-    existing = _existing_documents(session, [p.statement_id for p in prepared])
+    known = _lookup(session, prepared)
     fresh: list[_Prepared] = []
     for index, item in enumerate(prepared):
-        known = existing.get(item.statement_id)
-        if known is None:
+        stored_document = known.documents.get(item.statement_id)
+        if stored_document is None:
             fresh.append(item)
-        elif not same_statement(known, item.received):
+        elif not same_statement(stored_document, item.received):
             raise StatementConflict(
                 f"statement[{index}]: a different statement with id {item.statement_id} "
                 "is already stored; statements are immutable (xAPI-Data 2.3.1)"
@@ -94,7 +95,7 @@ def store_statements(
     if not fresh:
         return [str(p.document["id"]) for p in prepared]
 
-    targets = _check_voiding(session, fresh, caller)
+    targets = _check_voiding(fresh, known, caller)
     hooks.run_checks(
         session,
         StatementBatch(
@@ -103,8 +104,16 @@ def store_statements(
             user_id=caller.user_id,
         ),
     )
-    stored = _insert(session, fresh, stored_at)
-    _apply_voiding(session, targets, [p.statement_id for p in fresh])
+    try:
+        stored = _insert(session, fresh, stored_at)
+    except IntegrityError as exc:
+        # Another request stored one of these ids between the lookup and the insert; the
+        # request's transaction is rolled back with this error.
+        raise StatementConflict(
+            "A statement with one of these ids was stored at the same moment; send it again"
+        ) from exc
+    fresh_ids = {p.statement_id for p in fresh}
+    _apply_voiding(session, set(targets) | (known.targeted_by_voids & fresh_ids))
     hooks.publish_stored(session, stored)
     return [str(p.document["id"]) for p in prepared]
 
@@ -147,47 +156,88 @@ def _check_own_actor(prepared: list[_Prepared], caller: XapiCaller) -> None:
             )
 
 
-def _existing_documents(session: Session, ids: list[str]) -> dict[str, dict[str, Any]]:
+@dataclass
+class _Known:
+    """What the database already holds about a batch, read in one query."""
+
+    documents: dict[str, dict[str, Any]] = field(default_factory=dict)
+    # Void targets: their verb and actor.
+    targets: dict[str, tuple[str, str | None]] = field(default_factory=dict)
+    # Ids of the batch that an already stored voiding statement targets.
+    targeted_by_voids: set[str] = field(default_factory=set)
+
+
+def _void_target(document: dict[str, Any]) -> str | None:
+    if document["verb"]["id"] != VOIDED_VERB:
+        return None
+    return str(document["object"]["id"]).lower()
+
+
+def _lookup(session: Session, prepared: list[_Prepared]) -> _Known:
+    ids = [p.statement_id for p in prepared]
+    targets = [t for p in prepared if (t := _void_target(p.document)) is not None]
+    is_postgresql = session.get_bind().dialect.name == "postgresql"
     rows = session.execute(
-        select(StatementRow.statement_id, _json_text()).where(StatementRow.statement_id.in_(ids))
-    )
-    return {statement_id: orjson.loads(text) for statement_id, text in rows}
+        select(
+            StatementRow.statement_id,
+            StatementRow.verb_id,
+            StatementRow.actor_key,
+            StatementRow.object_statement_ref,
+            cast(StatementRow.statement, Text),
+        ).where(
+            or_(
+                _one_of(StatementRow.statement_id, [*ids, *targets], is_postgresql),
+                and_(
+                    StatementRow.verb_id == VOIDED_VERB,
+                    _one_of(StatementRow.object_statement_ref, ids, is_postgresql),
+                ),
+            )
+        )
+    ).all()
+    known = _Known()
+    id_set, target_set = set(ids), set(targets)
+    for statement_id, verb_id, actor_key, ref, text in rows:
+        if statement_id in id_set:
+            known.documents[statement_id] = orjson.loads(text)
+        if statement_id in target_set:
+            known.targets[statement_id] = (verb_id, actor_key)
+        if verb_id == VOIDED_VERB and ref in id_set:
+            known.targeted_by_voids.add(ref)
+    return known
 
 
-def _json_text() -> Any:
-    return cast(StatementRow.statement, Text).label("statement_json")
+def _one_of(column: Any, values: list[str], is_postgresql: bool) -> Any:
+    # One array parameter on PostgreSQL instead of an IN list of as many parameters.
+    if is_postgresql:
+        return column == any_(bindparam(None, values, type_=ARRAY(String)))
+    return column.in_(values)
 
 
-def _check_voiding(session: Session, fresh: list[_Prepared], caller: XapiCaller) -> list[str]:
+def _check_voiding(fresh: list[_Prepared], known: _Known, caller: XapiCaller) -> list[str]:
     """The ids the batch voids. xAPI-Data 2.3.2: a voiding statement cannot be voided."""
     targets: list[str] = []
     batch_verbs = {p.statement_id: p.document["verb"]["id"] for p in fresh}
     for index, item in enumerate(fresh):
-        if item.document["verb"]["id"] != VOIDED_VERB:
+        target = _void_target(item.document)
+        if target is None:
             continue
-        target = str(item.document["object"]["id"]).lower()
         if batch_verbs.get(target) == VOIDED_VERB:
             raise InvalidStatement(
                 f"statement[{index}].object: {target} is a voiding statement, which cannot "
                 "be voided (xAPI-Data 2.3.2)"
             )
+        stored = known.targets.get(target)
+        if stored is not None:
+            verb_id, actor = stored
+            if verb_id == VOIDED_VERB:
+                raise InvalidStatement(
+                    f"statement[{index}].object: {target} is a voiding statement, which cannot "
+                    "be voided (xAPI-Data 2.3.2)"
+                )
+            # xAPI-Data 2.3.2: refuse (403) a void from a source not authorised to void it.
+            if caller.is_learner and actor not in caller.own_actor_keys:
+                raise InsufficientScope(f"statement[{index}]: you may not void statement {target}")
         targets.append(target)
-    if not targets:
-        return targets
-    known = session.execute(
-        select(StatementRow.statement_id, StatementRow.verb_id, StatementRow.actor_key).where(
-            StatementRow.statement_id.in_(targets)
-        )
-    ).all()
-    for statement_id, verb_id, actor in known:
-        if verb_id == VOIDED_VERB:
-            raise InvalidStatement(
-                f"statement: {statement_id} is a voiding statement, which cannot be voided "
-                "(xAPI-Data 2.3.2)"
-            )
-        # xAPI-Data 2.3.2: refuse (403) a void from a source not authorised to void it.
-        if caller.is_learner and actor not in caller.own_actor_keys:
-            raise InsufficientScope(f"statement: you may not void statement {statement_id}")
     return targets
 
 
@@ -213,71 +263,39 @@ def _row_values(item: _Prepared, stored_at: datetime) -> dict[str, Any]:
         "authority_key": agent_key(document["authority"]),
         "voided": False,
         "version": document["version"],
-        "statement_json": orjson.dumps(document).decode(),
+        "statement": document,
     }
 
 
 def _insert(session: Session, fresh: list[_Prepared], stored_at: datetime) -> list[StoredStatement]:
-    """One multi-row INSERT for the statements (RETURNING their seq), one per side table."""
-    table = type_cast(Table, StatementRow.__table__)
-    is_postgresql = session.get_bind().dialect.name == "postgresql"
-    # Serialised once with orjson; PostgreSQL casts the text to JSONB, SQLite keeps the text.
-    json_value = (
-        cast(bindparam("statement_json", type_=Text), JSONB)
-        if is_postgresql
-        else bindparam("statement_json", type_=Text)
-    )
     rows = [_row_values(item, stored_at) for item in fresh]
-    statement = (
-        insert(table)
-        .values(statement=json_value)
-        .returning(table.c.seq, table.c.statement_id, sort_by_parameter_order=True)
+    entries = [index_entries(item.document) for item in fresh]
+    # A key both direct and related is stored once per flag: both filters find it.
+    seqs = write_statement_rows(
+        session,
+        rows,
+        [sorted(agents) for agents, _ in entries],
+        [sorted(activities) for _, activities in entries],
     )
-    returned = session.execute(statement, rows).all()
-    seq_by_id = {statement_id: seq for seq, statement_id in returned}
-
-    agent_rows: list[dict[str, Any]] = []
-    activity_rows: list[dict[str, Any]] = []
-    stored: list[StoredStatement] = []
-    for item, row in zip(fresh, rows, strict=True):
-        seq = seq_by_id[item.statement_id]
-        agents, activities = index_entries(item.document)
-        # A key both direct and related is stored once per flag: both filters find it.
-        agent_rows.extend(
-            {"statement_seq": seq, "agent_key": key, "direct": direct} for key, direct in agents
+    return [
+        StoredStatement(
+            statement_id=str(item.document["id"]),
+            seq=seq,
+            statement=item.document,
+            actor_key=row["actor_key"],
+            verb_id=row["verb_id"],
+            object_activity_id=row["object_activity_id"],
+            registration=row["registration"],
+            authority_key=row["authority_key"],
         )
-        activity_rows.extend({"statement_seq": seq, "activity_id": a} for a in activities)
-        stored.append(
-            StoredStatement(
-                statement_id=str(item.document["id"]),
-                seq=seq,
-                statement=item.document,
-                actor_key=row["actor_key"],
-                verb_id=row["verb_id"],
-                object_activity_id=row["object_activity_id"],
-                registration=row["registration"],
-                authority_key=row["authority_key"],
-            )
-        )
-    if agent_rows:
-        session.execute(insert(type_cast(Table, StatementAgent.__table__)), agent_rows)
-    if activity_rows:
-        session.execute(insert(type_cast(Table, StatementActivity.__table__)), activity_rows)
-    return stored
+        for item, row, seq in zip(fresh, rows, seqs, strict=True)
+    ]
 
 
-def _apply_voiding(session: Session, targets: list[str], fresh_ids: list[str]) -> None:
+def _apply_voiding(session: Session, to_void: set[str]) -> None:
     """Mark voided statements (xAPI-Data 2.3.2): targets of the new voiding statements, and
-    new statements that an earlier voiding statement already targets."""
-    already_targeted = list(
-        session.scalars(
-            select(StatementRow.object_statement_ref).where(
-                StatementRow.verb_id == VOIDED_VERB,
-                StatementRow.object_statement_ref.in_(fresh_ids),
-            )
-        )
-    )
-    to_void = set(targets) | {t for t in already_targeted if t is not None}
+    new statements that an earlier voiding statement already targets. A voiding statement
+    itself is never marked."""
     if to_void:
         session.execute(
             update(StatementRow)
