@@ -38,6 +38,8 @@ from learnloop.outbound import build_http_client
 from learnloop.plans.routes import router as plans_router
 from learnloop.requestlog import RequestLogMiddleware
 from learnloop.storage import FileStorage, LocalFileStorage
+from learnloop.web.assets import router as assets_router
+from learnloop.web.dashboard import router as dashboard_router
 from learnloop.xapi.activity_definitions import record_statement_activities
 from learnloop.xapi.alternate_syntax import AlternateRequestSyntaxMiddleware
 from learnloop.xapi.client_routes import router as xapi_clients_router
@@ -166,6 +168,8 @@ def create_app(
     app.include_router(cmi5_pages)
     app.include_router(progress_router)
     app.include_router(analytics_router)
+    app.include_router(assets_router)
+    app.include_router(dashboard_router)
     app.include_router(h5p_router)
 
     # Added first, so innermost: rewrites xAPI alternate-syntax POSTs after the body limit.

@@ -19,6 +19,7 @@ from learnloop.analytics.catalog import content_infos
 from learnloop.analytics.models import ContentDay, LearnerDay, LearnerProgress
 from learnloop.analytics.schemas import ClassOverview, ContentScore, DayActivity, TopicScore
 from learnloop.analytics.units import percent, rate
+from learnloop.auth.models import User
 from learnloop.db import utcnow
 
 HEATMAP_DAYS = 30
@@ -131,3 +132,40 @@ def class_overview(
         )[:TOP],
         activityHeatmap=heatmap(session, audience, now.date()),
     )
+
+
+@dataclass(frozen=True)
+class StudentRow:
+    learner_id: str
+    display_name: str
+    contents: int
+    completed: int
+    average_best: float
+    last_activity_at: datetime
+
+
+def student_rows(session: Session, audience: Audience) -> list[StudentRow]:
+    """One row per student in scope (the dashboard's student table)."""
+    by_learner: dict[str, list[ProgressPoint]] = defaultdict(list)
+    for point in progress_points(session, audience):
+        by_learner[point.learner_id].append(point)
+    names = {
+        user_id: name
+        for user_id, name in session.execute(
+            select(User.id, User.display_name).where(User.id.in_(list(by_learner)))
+        )
+    }
+    rows = []
+    for learner_id, points in by_learner.items():
+        scores = [p.best_score_milli for p in points if p.best_score_milli is not None]
+        rows.append(
+            StudentRow(
+                learner_id=learner_id,
+                display_name=names.get(learner_id, learner_id),
+                contents=len(points),
+                completed=sum(1 for p in points if p.completed),
+                average_best=_mean(scores),
+                last_activity_at=max(p.last_activity_at for p in points),
+            )
+        )
+    return sorted(rows, key=lambda row: (row.display_name.lower(), row.learner_id))

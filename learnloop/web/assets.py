@@ -1,0 +1,56 @@
+"""Browser files served by the app: vendor files from ``node_modules`` (pinned in
+package.json) and this package's own static files, each by an explicit allow-list so a
+request can never name any other file."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from fastapi import APIRouter
+from fastapi.responses import FileResponse
+
+from learnloop.errors import NotFound
+
+REPO_ROOT = Path(__file__).resolve().parents[2]
+NODE_MODULES = REPO_ROOT / "node_modules"
+STATIC_DIR = Path(__file__).resolve().parent / "static"
+
+# name under /assets/vendor/ → file under node_modules/
+VENDOR_FILES: dict[str, str] = {
+    "chart.js": "chart.js/dist/chart.umd.js",
+}
+
+# name under /assets/static/ → file under learnloop/web/static/
+STATIC_FILES: dict[str, str] = {
+    "analytics.css": "analytics.css",
+    "analytics.js": "analytics.js",
+}
+
+MEDIA_TYPES = {".js": "text/javascript; charset=utf-8", ".css": "text/css; charset=utf-8"}
+CACHE = "public, max-age=3600"
+
+router = APIRouter(prefix="/assets", tags=["assets"], include_in_schema=False)
+
+
+def _serve(base: Path, table: dict[str, str], name: str) -> FileResponse:
+    relative = table.get(name)
+    if relative is None:
+        raise NotFound(f"No such asset: {name}")
+    path = base / relative
+    if not path.is_file():
+        raise NotFound(f"Asset {name} is not installed (run npm ci)")
+    return FileResponse(
+        path,
+        media_type=MEDIA_TYPES.get(path.suffix, "application/octet-stream"),
+        headers={"Cache-Control": CACHE, "X-Content-Type-Options": "nosniff"},
+    )
+
+
+@router.get("/vendor/{name}")
+def vendor_file(name: str) -> FileResponse:
+    return _serve(NODE_MODULES, VENDOR_FILES, name)
+
+
+@router.get("/static/{name}")
+def static_file(name: str) -> FileResponse:
+    return _serve(STATIC_DIR, STATIC_FILES, name)

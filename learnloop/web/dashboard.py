@@ -1,0 +1,229 @@
+"""Server-rendered analytics pages: the teacher dashboard (class overview, content,
+student), the learner's "my progress", and a login page. They call the same service
+functions as the API; charts are drawn in the browser by Chart.js (served from
+node_modules, nothing loaded from the internet)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated, Any
+from urllib.parse import quote
+
+from fastapi import APIRouter, Depends, Query, Request
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from fastapi.templating import Jinja2Templates
+from sqlalchemy.orm import Session
+
+from learnloop.analytics import classes as class_service
+from learnloop.analytics.access import (
+    ensure_content_visible,
+    overview_audience,
+    student_audience,
+)
+from learnloop.analytics.catalog import content_infos
+from learnloop.analytics.class_overview import class_overview, student_rows
+from learnloop.analytics.content_analytics import content_detail
+from learnloop.analytics.progress import all_progress, content_id_from, user_summary
+from learnloop.analytics.students import student_detail
+from learnloop.auth.dependencies import resolve_user
+from learnloop.auth.models import User
+from learnloop.deps import SessionDep, SettingsDep
+from learnloop.errors import AppError, Forbidden
+from learnloop.plans.plans import effective_plan, ensure_feature
+
+TEMPLATES = Jinja2Templates(directory=str(Path(__file__).resolve().parent / "templates"))
+# Pages run only this server's scripts and styles (issue 7: "load nothing from the internet").
+SECURITY_HEADERS = {
+    "Content-Security-Policy": (
+        "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
+        "connect-src 'self'; frame-ancestors 'self'; base-uri 'none'; form-action 'self'"
+    ),
+    "X-Content-Type-Options": "nosniff",
+    "Referrer-Policy": "same-origin",
+    "Cache-Control": "no-store",
+}
+
+router = APIRouter(tags=["pages"], include_in_schema=False)
+
+
+def page_user(request: Request, session: SessionDep, settings: SettingsDep) -> User | None:
+    """The signed-in user from the cookie; an expired or bad token counts as signed out."""
+    try:
+        return resolve_user(request, session, settings)
+    except AppError:
+        return None
+
+
+PageUser = Annotated[User | None, Depends(page_user)]
+
+
+def render(
+    request: Request, template: str, context: dict[str, Any], status_code: int = 200
+) -> HTMLResponse:
+    response = TEMPLATES.TemplateResponse(request, template, context, status_code=status_code)
+    response.headers.update(SECURITY_HEADERS)
+    return response
+
+
+def to_login(request: Request) -> RedirectResponse:
+    target = request.url.path + (f"?{request.url.query}" if request.url.query else "")
+    return RedirectResponse(f"/login?next={quote(target, safe='')}", status_code=303)
+
+
+def error_page(request: Request, user: User | None, error: AppError) -> HTMLResponse:
+    return render(
+        request,
+        "analytics/error.html",
+        {"user": user, "message": error.message, "status": error.status_code},
+        status_code=error.status_code,
+    )
+
+
+def ensure_dashboard(session: Session, user: User, default_plan: str) -> None:
+    if not user.is_teacher:
+        raise Forbidden("The dashboard is for teachers")
+    ensure_feature(effective_plan(session, user.plan_id, default_plan), "analytics-dashboard")
+
+
+def heat_levels(days: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """0–4 intensity per day for the heatmap grid, relative to the busiest day."""
+    busiest = max((day["activityCount"] for day in days), default=0)
+    return [
+        {
+            **day,
+            "level": 0
+            if not day["activityCount"]
+            else max(1, -(-day["activityCount"] * 4 // busiest)),
+        }
+        for day in days
+    ]
+
+
+@router.get("/login", response_class=HTMLResponse)
+def login_page(
+    request: Request,
+    user: PageUser,
+    next_path: Annotated[str, Query(alias="next", max_length=2000)] = "/dashboard",
+) -> Response:
+    # Only a path on this server: an open redirect would make the login page a phishing aid.
+    safe = next_path.startswith("/") and not next_path.startswith(("//", "/\\"))
+    safe_next = next_path if safe else "/dashboard"
+    return render(request, "analytics/login.html", {"user": user, "next": safe_next})
+
+
+@router.get("/dashboard", response_class=HTMLResponse)
+def overview_page(
+    request: Request,
+    user: PageUser,
+    session: SessionDep,
+    settings: SettingsDep,
+    class_id: Annotated[str | None, Query(alias="classId", max_length=36)] = None,
+) -> Response:
+    if user is None:
+        return to_login(request)
+    try:
+        ensure_dashboard(session, user, settings.default_plan)
+        audience = overview_audience(session, user, class_id)
+        overview = class_overview(session, audience)
+        students = student_rows(session, audience)
+        classes = class_service.list_classes(session, user)
+    except AppError as error:
+        return error_page(request, user, error)
+    data = overview.model_dump()
+    return render(
+        request,
+        "analytics/overview.html",
+        {
+            "user": user,
+            "overview": data,
+            "heatmap": heat_levels(data["activityHeatmap"]),
+            "students": students,
+            "classes": classes,
+            "class_id": class_id,
+            "chart_data": {
+                "activity": data["activityHeatmap"],
+                "topContent": data["topPerformingContent"],
+                "weakestContent": data["weakestContent"],
+                "topics": data["topTopics"] + data["weakestTopics"],
+            },
+        },
+    )
+
+
+@router.get("/dashboard/content/{content_id:path}", response_class=HTMLResponse)
+def content_page(
+    content_id: str, request: Request, user: PageUser, session: SessionDep, settings: SettingsDep
+) -> Response:
+    if user is None:
+        return to_login(request)
+    try:
+        ensure_dashboard(session, user, settings.default_plan)
+        content = content_id_from(content_id)
+        ensure_content_visible(session, user, content)
+        detail = content_detail(session, settings.base_url, content)
+    except AppError as error:
+        return error_page(request, user, error)
+    data = detail.model_dump()
+    return render(
+        request,
+        "analytics/content.html",
+        {
+            "user": user,
+            "detail": data,
+            "chart_data": {
+                "questions": data["questionBreakdown"],
+                "distribution": data["scoreDistribution"],
+            },
+        },
+    )
+
+
+@router.get("/dashboard/student/{student_id}", response_class=HTMLResponse)
+def student_page(
+    student_id: str,
+    request: Request,
+    user: PageUser,
+    session: SessionDep,
+    settings: SettingsDep,
+    class_id: Annotated[str | None, Query(alias="classId", max_length=36)] = None,
+) -> Response:
+    if user is None:
+        return to_login(request)
+    try:
+        ensure_dashboard(session, user, settings.default_plan)
+        detail = student_detail(
+            session, student_id, student_audience(session, user, student_id, class_id)
+        )
+    except AppError as error:
+        return error_page(request, user, error)
+    data = detail.model_dump()
+    return render(
+        request,
+        "analytics/student.html",
+        {
+            "user": user,
+            "detail": data,
+            "chart_data": {"topics": data["topicPerformance"], "contents": data["contents"]},
+        },
+    )
+
+
+@router.get("/my-progress", response_class=HTMLResponse)
+def my_progress_page(request: Request, user: PageUser, session: SessionDep) -> Response:
+    if user is None:
+        return to_login(request)
+    progress = [p.model_dump() for p in all_progress(session, user.id)]
+    infos = content_infos(session, [p["contentId"] for p in progress])
+    for row in progress:
+        row["title"] = infos[row["contentId"]].title
+    summary = user_summary(session, user.id).model_dump()
+    return render(
+        request,
+        "analytics/my_progress.html",
+        {
+            "user": user,
+            "progress": progress,
+            "summary": summary,
+            "chart_data": {"progress": progress},
+        },
+    )
