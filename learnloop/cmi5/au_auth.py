@@ -28,7 +28,7 @@ from learnloop.xapi.callers import XapiCaller
 AU_AUTHORITY_PATH = "/cmi5/au-sessions"
 # What the LRS scopes of an AU caller are (xAPI-Communication 4.2); the finer limits are
 # enforced by ``may_use_document`` and the statement rules.
-AU_SCOPES = frozenset({"statements/write", "statements/read/mine", "state"})
+AU_SCOPES = frozenset({"statements/write", "statements/read/mine", "state", "profile"})
 
 
 @dataclass(frozen=True)
@@ -39,6 +39,8 @@ class AuGrant:
     launch_activity_id: str
     actor: dict[str, Any]
     auth_key: str
+    # False once the session is terminated or abandoned: reads only.
+    session_open: bool = True
 
     @property
     def actor_key(self) -> str | None:
@@ -80,6 +82,7 @@ def authenticate_auth_token(session: Session, key: str, secret: str) -> AuGrant 
         launch_activity_id=cmi5_session.launch_activity_id,
         actor=actor_for(registration),
         auth_key=key,
+        session_open=cmi5_session.state in ("launched", "initialized"),
     )
 
 

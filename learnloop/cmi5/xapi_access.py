@@ -1,0 +1,90 @@
+"""AU auth tokens on the conformant LRS (``/xapi/``).
+
+``xapi_caller_with_au_tokens`` stands in for the LRS's caller dependency
+(``learnloop.xapi.dependencies.get_xapi_caller``; wired in ``main.py``): Basic credentials
+whose key is a cmi5 auth key become an AU caller bound to one session, after the document
+limits of ``au_auth.may_use_document`` are applied to the request; every other
+credential goes to the LRS's own authentication unchanged.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import orjson
+from fastapi import Request
+
+from learnloop.cmi5.au_auth import (
+    AuGrant,
+    au_caller,
+    authenticate_auth_token,
+    decode_basic,
+    is_au_key,
+    may_use_document,
+)
+from learnloop.deps import SessionDep, SettingsDep
+from learnloop.errors import BadRequest
+from learnloop.xapi.agents import agent_key
+from learnloop.xapi.callers import XapiCaller
+from learnloop.xapi.dependencies import BASIC_CHALLENGE, XapiVersionDep, get_xapi_caller
+from learnloop.xapi.errors import InsufficientScope, InvalidLrsCredentials
+
+_DOCUMENT_PATHS = {
+    "/xapi/activities/state": ("state", "stateId"),
+    "/xapi/agents/profile": ("agent_profile", "profileId"),
+    "/xapi/activities/profile": ("activity_profile", "profileId"),
+}
+_WRITE_METHODS = frozenset({"PUT", "POST", "DELETE"})
+
+
+def _agent_key_parameter(value: str | None) -> str:
+    if value is None:
+        return ""
+    try:
+        agent: Any = orjson.loads(value)
+    except orjson.JSONDecodeError as exc:
+        raise BadRequest("Parameter 'agent' is not JSON") from exc
+    return (agent_key(agent) or "") if isinstance(agent, dict) else ""
+
+
+def enforce_au_document_access(request: Request, grant: AuGrant, session_open: bool) -> None:
+    path = request.url.path.rstrip("/")
+    target = _DOCUMENT_PATHS.get(path)
+    if target is None:
+        return
+    resource, id_name = target
+    params = request.query_params
+    write = request.method.upper() in _WRITE_METHODS
+    if write and not session_open:
+        raise InsufficientScope("The cmi5 session has ended; its state can no longer change")
+    allowed = may_use_document(
+        grant,
+        resource=resource,
+        activity_id=params.get("activityId", ""),
+        agent=_agent_key_parameter(params.get("agent")),
+        registration=params.get("registration", "").lower(),
+        document_id=params.get(id_name),
+        write=write,
+    )
+    if not allowed:
+        raise InsufficientScope(
+            "A cmi5 AU may read its LMS.LaunchData, read and write its own state and read "
+            "cmi5LearnerPreferences, nothing else (cmi5 10, 11)"
+        )
+
+
+def xapi_caller_with_au_tokens(
+    request: Request, session: SessionDep, settings: SettingsDep, version: XapiVersionDep
+) -> XapiCaller:
+    scheme, _, value = request.headers.get("authorization", "").partition(" ")
+    if scheme.lower() == "basic":
+        pair = decode_basic(value)
+        if pair is not None and is_au_key(pair[0]):
+            grant = authenticate_auth_token(session, *pair)
+            if grant is None:
+                raise InvalidLrsCredentials(
+                    "Invalid or expired cmi5 auth token", headers=BASIC_CHALLENGE
+                )
+            enforce_au_document_access(request, grant, grant.session_open)
+            return au_caller(grant, settings.base_url)
+    return get_xapi_caller(request, session, settings, version)
