@@ -43,8 +43,8 @@ from learnloop.web.assets import router as assets_router
 from learnloop.web.dashboard import router as dashboard_router
 from learnloop.xapi.activity_definitions import record_statement_activities
 from learnloop.xapi.alternate_syntax import AlternateRequestSyntaxMiddleware
-from learnloop.xapi.dependencies import get_xapi_caller
 from learnloop.xapi.client_routes import router as xapi_clients_router
+from learnloop.xapi.dependencies import get_xapi_caller
 from learnloop.xapi.document_routes import router as xapi_documents_router
 from learnloop.xapi.hooks import StatementHooks
 from learnloop.xapi.reference_routes import router as xapi_reference_router
