@@ -11,6 +11,9 @@ Clients that cannot send custom headers or methods (old cross-domain browser API
 The request is rewritten into the equivalent one before routing, so every resource applies
 its usual rules. Requests breaking the syntax (not a POST, other query parameters next to
 ``method``, a body that is not form-encoded) are answered 400.
+
+xAPI 2.0 (IEEE 9274.1.1) removed the syntax: a request speaking 2.0 (by its header or its
+form field) that uses it is answered 400, as the ADL 2.0 conformance suite expects.
 """
 
 from __future__ import annotations
@@ -20,6 +23,7 @@ from urllib.parse import parse_qsl, urlencode
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from learnloop.errors import error_response
+from learnloop.xapi.versions import response_version
 
 XAPI_PREFIX = "/xapi/"
 FORM_MEDIA_TYPE = "application/x-www-form-urlencoded"
@@ -96,6 +100,11 @@ def rewrite(scope: Scope, body: bytes) -> tuple[Scope, bytes]:
             continue
         else:
             params.append((name, value))
+    version = headers.get("x-experience-api-version") or _header(scope, b"x-experience-api-version")
+    if version is not None and response_version(version).is_2:
+        raise AlternateSyntaxError(
+            "The Alternate Request Syntax is not part of xAPI 2.0; send the request itself"
+        )
     if content is not None:
         headers.setdefault("content-type", DEFAULT_CONTENT_TYPE)
     new_body = content or b""

@@ -191,3 +191,22 @@ def test_rewrite_moves_fields_to_headers_query_and_body():
     assert headers[b"content-type"] == b"application/json"
     assert headers[b"content-length"] == b"3"
     assert headers[b"x-other"] == b"1"
+
+
+@pytest.mark.parametrize("where", ["form", "header"])
+def test_alternate_syntax_speaking_xapi_2_0_is_400(client, lrs, where):
+    statement_id = str(uuid.uuid4())
+    fields = form_fields(lrs, statementId=statement_id, content=json.dumps(statement()))
+    headers = None
+    if where == "form":
+        fields["X-Experience-API-Version"] = "2.0.0"
+    else:
+        del fields["X-Experience-API-Version"]
+        headers = {"X-Experience-API-Version": "2.0.0"}
+    response = post_alternate(client, "/xapi/statements", "PUT", fields, headers)
+    assert response.status_code == 400
+    assert "2.0" in response.text
+    stored = client.get(
+        "/xapi/statements", params={"statementId": statement_id}, headers=lrs.headers
+    )
+    assert stored.status_code == 404
