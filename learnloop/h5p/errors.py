@@ -70,6 +70,10 @@ class LibraryInUse(Conflict):
     code = "library-in-use"
 
 
+class LibraryInstallConflict(Conflict):
+    code = "library-install-conflict"
+
+
 class InvalidMedia(BadRequest):
     code = "invalid-media"
 

@@ -50,6 +50,9 @@ FRAME_HEADERS = {
     "X-Content-Type-Options": "nosniff",
     "Content-Security-Policy": "frame-ancestors *",
 }
+# Uploaded files (content media, temp uploads) opened directly must not run scripts from
+# our origin (an XML or SVG file navigated to); as <img>/<video> sources they are unaffected.
+SANDBOXED = "frame-ancestors *; sandbox"
 
 
 class RangeNotSatisfiable(AppError):
@@ -97,7 +100,14 @@ def parse_range(header: str | None, size: int) -> ByteRange | None:
     return ByteRange(start, end)
 
 
-def file_response(request: Request, storage: FileStorage, key: str, cache_control: str) -> Response:
+def file_response(
+    request: Request,
+    storage: FileStorage,
+    key: str,
+    cache_control: str,
+    *,
+    sandbox: bool = False,
+) -> Response:
     try:
         size = storage.size(key)
     except (StoredFileNotFound, InvalidStorageKey):
@@ -107,6 +117,8 @@ def file_response(request: Request, storage: FileStorage, key: str, cache_contro
         "Accept-Ranges": "bytes",
         "Cache-Control": cache_control,
     }
+    if sandbox:
+        headers["Content-Security-Policy"] = SANDBOXED
     media_type = content_type_for(key)
     byte_range = parse_range(request.headers.get("range"), size)
     if request.method == "HEAD":

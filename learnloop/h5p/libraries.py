@@ -13,9 +13,15 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
 from sqlalchemy import delete, exists, or_, select, tuple_
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from learnloop.h5p.errors import InvalidLibraryName, LibraryInUse, LibraryNotFound
+from learnloop.h5p.errors import (
+    InvalidLibraryName,
+    LibraryInstallConflict,
+    LibraryInUse,
+    LibraryNotFound,
+)
 from learnloop.h5p.models import (
     DependencyType,
     H5PContentLibrary,
@@ -130,7 +136,13 @@ def install_rows(session: Session, libraries: Sequence[PackageLibrary]) -> Insta
             result.files.append(
                 (f"libraries/{package_library.folder}/{path}", package_library, path)
             )
-    session.flush()
+    try:
+        session.flush()
+    except IntegrityError as exc:
+        # Another import installed the same library version between our read and write.
+        raise LibraryInstallConflict(
+            "A library in this package is being installed by another import; try again"
+        ) from exc
 
     # Dependencies are rewritten for every installed or upgraded library.
     ids = [row.id for row in rows.values()]

@@ -356,7 +356,11 @@ def content_file(
 ) -> Response:
     content_service.readable_content(session, user, content_id)
     return file_response(
-        request, storage, f"{content_service.content_prefix(content_id)}/{file_path}", PRIVATE_CACHE
+        request,
+        storage,
+        f"{content_service.content_prefix(content_id)}/{file_path}",
+        PRIVATE_CACHE,
+        sandbox=True,
     )
 
 
@@ -366,4 +370,4 @@ def temp_file(file_path: str, request: Request, user: CurrentUser, storage: Stor
     owner, _, _rest = file_path.partition("/")
     if owner != user.id:
         raise StoredFileNotFound("File not found")
-    return file_response(request, storage, f"temp/{file_path}", PRIVATE_CACHE)
+    return file_response(request, storage, f"temp/{file_path}", PRIVATE_CACHE, sandbox=True)

@@ -69,7 +69,7 @@ def test_content_files_need_a_reader_and_are_not_cached_publicly(
     assert response.status_code == 200
     assert response.headers["content-type"] == "image/jpeg"
     assert response.headers["cache-control"] == "private, no-cache"
-    assert response.headers["content-security-policy"] == "frame-ancestors *"
+    assert response.headers["content-security-policy"] == "frame-ancestors *; sandbox"
 
 
 def test_missing_and_escaping_paths_are_not_served(client, teacher, greeting):
