@@ -30,7 +30,7 @@ from typing import Any
 
 import orjson
 
-from learnloop.errors import BadRequest, UnsupportedMediaType
+from learnloop.errors import BadRequest
 from learnloop.storage import FileStorage
 
 SIGNATURE_USAGE_TYPE = "http://adlnet.gov/expapi/attachments/signature"
@@ -179,7 +179,7 @@ def parse_multipart(content_type: str, body: bytes) -> tuple[bytes, dict[str, At
 
 def parse_statement_request(content_type: str | None, body: bytes) -> StatementRequest:
     """Decode a PUT/POST body of the Statement resource (``application/json`` or
-    ``multipart/mixed``); any other content type is refused (Data 2.4.11, XAPI-00127)."""
+    ``multipart/mixed``); any other content type is a 400 (Data 2.4.11, XAPI-00127)."""
     kind = media_type(content_type) or "application/json"
     if kind == "multipart/mixed":
         statements_json, parts = parse_multipart(content_type or "", body)
@@ -187,7 +187,8 @@ def parse_statement_request(content_type: str | None, body: bytes) -> StatementR
     elif kind == "application/json":
         statements_json, parts, multipart = body, {}, False
     else:
-        raise UnsupportedMediaType(
+        # xAPI-Data 2.4.11 / ADL XAPI-00127: any other content type is a 400.
+        raise InvalidAttachments(
             f"Statements are sent as application/json or multipart/mixed, not {kind}"
         )
     try:

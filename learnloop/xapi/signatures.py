@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import base64
 import binascii
+import re
 from collections.abc import Mapping, Sequence
 from typing import Any
 
@@ -28,6 +29,8 @@ from learnloop.xapi.attachments import SIGNATURE_USAGE_TYPE, AttachmentPart, nor
 from learnloop.xapi.statement_shapes import same_statement
 
 SIGNATURE_CONTENT_TYPE = "application/octet-stream"
+# The seconds of an ISO 8601 duration, with a fraction (xAPI-Data 4.6).
+_DURATION_SECONDS = re.compile(r"(\d+)[.,](\d+)S$")
 ALLOWED_ALGORITHMS = ("RS256", "RS384", "RS512")
 
 
@@ -86,6 +89,29 @@ def _without_signatures(statement: Mapping[str, Any]) -> dict[str, Any]:
     return result
 
 
+def _comparable_duration(duration: str) -> str:
+    """xAPI-Data 4.6: "any precision beyond 0.01 second precision SHOULD* NOT be included in
+    the comparison" (the statement signing process is its example): truncate to hundredths
+    and drop trailing zeros, so "PT0.1237S", "PT0.12S" and "PT0.120S" compare equal."""
+
+    def truncate(match: re.Match[str]) -> str:
+        fraction = match.group(2)[:2].rstrip("0")
+        return f"{match.group(1)}.{fraction}S" if fraction else f"{match.group(1)}S"
+
+    return _DURATION_SECONDS.sub(truncate, duration)
+
+
+def _with_comparable_durations(statement: dict[str, Any]) -> dict[str, Any]:
+    result = dict(statement)
+    outcome = result.get("result")
+    if isinstance(outcome, Mapping) and isinstance(outcome.get("duration"), str):
+        result["result"] = {**outcome, "duration": _comparable_duration(outcome["duration"])}
+    target = result.get("object")
+    if isinstance(target, Mapping) and target.get("objectType") == "SubStatement":
+        result["object"] = _with_comparable_durations(dict(target))
+    return result
+
+
 def _same_id(signed: Mapping[str, Any], received: Mapping[str, Any]) -> bool:
     # The LRS may assign an id (Data 2.3.1), so one missing from the signed payload is
     # fine; two different ids are not.
@@ -116,8 +142,8 @@ def verify_signature(statement: Mapping[str, Any], token: bytes) -> None:
         ) from exc
     if not isinstance(signed, dict):
         raise InvalidSignature("The JWS payload is not a statement object (xAPI-Data 2.6)")
-    received = _without_signatures(statement)
-    signed = _without_signatures(signed)
+    received = _with_comparable_durations(_without_signatures(statement))
+    signed = _with_comparable_durations(_without_signatures(signed))
     if not _same_id(signed, received) or not same_statement(signed, received):
         raise InvalidSignature(
             "The signed statement (JWS payload) does not match the statement received "

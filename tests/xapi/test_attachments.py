@@ -3,7 +3,6 @@ import hashlib
 import orjson
 import pytest
 
-from learnloop.errors import UnsupportedMediaType
 from learnloop.xapi.attachments import (
     AttachmentPart,
     InvalidAttachments,
@@ -96,8 +95,8 @@ def test_application_json_has_no_parts():
 
 
 @pytest.mark.parametrize("content_type", ["multipart/form-data; boundary=x", "text/plain"])
-def test_other_content_types_are_refused(content_type):
-    with pytest.raises(UnsupportedMediaType):
+def test_other_content_types_are_400(content_type):
+    with pytest.raises(InvalidAttachments):
         parse_statement_request(content_type, b"{}")
 
 

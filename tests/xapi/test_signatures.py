@@ -100,6 +100,24 @@ def test_other_attachments_stay_part_of_the_signed_statement(rsa_key):
 
 
 @pytest.mark.parametrize(
+    ("signed_duration", "sent_duration"),
+    [("P1DT12H36M0.12S", "P1DT12H36M0.1237S"), ("PT1.1S", "PT1.10S"), ("PT3S", "PT3.004S")],
+)
+def test_durations_compare_to_the_hundredth_of_a_second(rsa_key, signed_duration, sent_duration):
+    original = statement(result={"duration": signed_duration})
+    sent, parts = signed(original, sign(original, rsa_key))
+    sent = {**sent, "result": {"duration": sent_duration}}
+    verify_signed_statements([sent], parts)
+
+
+def test_durations_that_differ_in_the_hundredths_do_not_match(rsa_key):
+    original = statement(result={"duration": "PT0.12S"})
+    sent, parts = signed(original, sign(original, rsa_key))
+    with pytest.raises(InvalidSignature, match="does not match"):
+        verify_signed_statements([{**sent, "result": {"duration": "PT0.13S"}}], parts)
+
+
+@pytest.mark.parametrize(
     "change",
     [
         {"verb": {"id": "http://adlnet.gov/expapi/verbs/failed"}},
