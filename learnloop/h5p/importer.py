@@ -24,12 +24,8 @@ from learnloop.h5p.content import (
 )
 from learnloop.h5p.errors import PackageProblem, PackageValidationError
 from learnloop.h5p.libraries import all_installed_patches, get_library, install_rows
-from learnloop.h5p.package_validation import (
-    ValidatedPackage,
-    ValidationRules,
-    library_key,
-    validate_package,
-)
+from learnloop.h5p.library_validation import ValidationRules, library_key
+from learnloop.h5p.package_validation import ValidatedPackage, validate_package
 from learnloop.h5p.svg import UnsafeSvg, sanitize_svg
 from learnloop.h5p.zip_safety import ZipLimits, open_safe_zip
 from learnloop.storage import FileStorage

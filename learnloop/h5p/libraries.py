@@ -22,17 +22,17 @@ from learnloop.h5p.errors import (
     LibraryInUse,
     LibraryNotFound,
 )
+from learnloop.h5p.library_validation import (
+    DEPENDENCY_FIELDS,
+    LibraryKey,
+    PackageLibrary,
+    library_key,
+)
 from learnloop.h5p.models import (
     DependencyType,
     H5PContentLibrary,
     H5PLibrary,
     H5PLibraryDependency,
-)
-from learnloop.h5p.package_validation import (
-    DEPENDENCY_FIELDS,
-    LibraryKey,
-    PackageLibrary,
-    library_key,
 )
 from learnloop.storage import FileStorage
 

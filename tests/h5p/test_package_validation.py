@@ -8,8 +8,9 @@ import pytest
 from sqlalchemy import func, select
 
 from learnloop.h5p.errors import PackageValidationError
+from learnloop.h5p.library_validation import ValidationRules
 from learnloop.h5p.models import ContentOwnership, H5PContent, H5PLibrary
-from learnloop.h5p.package_validation import ValidationRules, shortened_name, validate_package
+from learnloop.h5p.package_validation import shortened_name, validate_package
 from learnloop.h5p.zip_safety import ZipLimits, open_safe_zip
 from tests.h5p.conftest import import_file, rebuild_zip
 
