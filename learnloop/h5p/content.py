@@ -12,7 +12,6 @@ import secrets
 import time
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import datetime
 from typing import Any
 
 from sqlalchemy import delete, func, select, update
@@ -28,7 +27,6 @@ from learnloop.h5p.errors import (
 )
 from learnloop.h5p.libraries import DependencyGraph, get_library, parse_ubername
 from learnloop.h5p.models import (
-    ContentCurriculum,
     ContentOwnership,
     DependencyType,
     H5PContent,
@@ -362,75 +360,3 @@ def set_visibility(session: Session, user: User, content_id: str, visibility: st
         ownership.published_at = utcnow()
     session.flush()
     return visibility
-
-
-# --- listing ----------------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class ContentListRow:
-    id: str
-    title: str
-    created_at: datetime
-    updated_at: datetime
-    embed_types: list[str]
-    machine_name: str
-    major_version: int
-    minor_version: int
-    visibility: str
-    view_count: int
-    curriculum: ContentCurriculum | None
-
-    @property
-    def main_library(self) -> str:
-        return f"{self.machine_name} {self.major_version}.{self.minor_version}"
-
-
-def list_owned_content(session: Session, user: User) -> list[ContentListRow]:
-    """The owner's content with library, visibility, views and curriculum: one query.
-
-    Only the listed columns are read (not params), so 1,000 items stay cheap.
-    """
-    rows = session.execute(
-        select(
-            H5PContent.id,
-            H5PContent.title,
-            H5PContent.created_at,
-            H5PContent.updated_at,
-            H5PContent.embed_types,
-            H5PLibrary.machine_name,
-            H5PLibrary.major_version,
-            H5PLibrary.minor_version,
-            ContentOwnership.visibility,
-            ContentOwnership.view_count,
-            ContentCurriculum,
-        )
-        .join(ContentOwnership, ContentOwnership.content_id == H5PContent.id)
-        .join(H5PLibrary, H5PLibrary.id == H5PContent.main_library_id)
-        .outerjoin(ContentCurriculum, ContentCurriculum.content_id == H5PContent.id)
-        .where(ContentOwnership.user_id == user.id)
-        .order_by(H5PContent.updated_at.desc(), H5PContent.id)
-    )
-    return [ContentListRow(*row) for row in rows]
-
-
-# --- curriculum ----------------------------------------------------------------------
-
-
-def get_curriculum(session: Session, content_id: str) -> ContentCurriculum | None:
-    return session.get(ContentCurriculum, content_id)
-
-
-def set_curriculum(
-    session: Session, user: User, content_id: str, values: dict[str, Any]
-) -> ContentCurriculum:
-    owned_content(session, user, content_id)
-    curriculum = get_curriculum(session, content_id)
-    if curriculum is None:
-        curriculum = ContentCurriculum(content_id=content_id)
-        session.add(curriculum)
-    for attribute, value in values.items():
-        setattr(curriculum, attribute, value)
-    curriculum.updated_at = utcnow()
-    session.flush()
-    return curriculum

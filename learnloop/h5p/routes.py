@@ -14,6 +14,8 @@ from learnloop.deps import SessionDep, SettingsDep
 from learnloop.envelope import Envelope, MessageEnvelope, MessageOnly, ok
 from learnloop.errors import BadRequest
 from learnloop.h5p import content as content_service
+from learnloop.h5p import content_list
+from learnloop.h5p import curriculum as curriculum_service
 from learnloop.h5p import libraries as library_service
 from learnloop.h5p import media as media_service
 from learnloop.h5p.export import content_disposition, export_package
@@ -85,7 +87,7 @@ def _overrides(body: ContentIn) -> dict[str, Any]:
 
 @router.get("/content")
 def list_content(user: RequireTeacher, session: SessionDep) -> Envelope[list[ContentListItem]]:
-    rows = content_service.list_owned_content(session, user)
+    rows = content_list.list_owned_content(session, user)
     return ok(
         [
             ContentListItem(
@@ -191,7 +193,7 @@ def get_curriculum(
     content_id: ContentId, user: CurrentUser, session: SessionDep
 ) -> Envelope[ContentCurriculumOut]:
     content_service.readable_content(session, user, content_id)
-    row = content_service.get_curriculum(session, content_id)
+    row = curriculum_service.get_curriculum(session, content_id)
     return ok(
         ContentCurriculumOut(
             contentId=content_id, curriculum=CurriculumOut.of(row) if row else None
@@ -203,7 +205,7 @@ def get_curriculum(
 def put_curriculum(
     content_id: ContentId, body: CurriculumIn, user: RequireTeacher, session: SessionDep
 ) -> Envelope[ContentCurriculumOut]:
-    row = content_service.set_curriculum(session, user, content_id, body.columns())
+    row = curriculum_service.set_curriculum(session, user, content_id, body.columns())
     return ok(ContentCurriculumOut(contentId=content_id, curriculum=CurriculumOut.of(row)))
 
 

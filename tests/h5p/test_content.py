@@ -275,3 +275,14 @@ def test_hub_content_is_stored_as_the_package_had_it(client, teacher, hub_dir, s
             "contentId"
         ]
         assert session.get(H5PContent, content_id).params == original, name
+
+
+def test_record_view_counts_up_and_shows_in_the_list(client, teacher, multichoice, session):
+    from learnloop.h5p.content import record_view
+
+    record_view(session, multichoice)
+    record_view(session, multichoice)
+    session.commit()
+
+    items = client.get("/h5p/content", headers=teacher.headers).json()["data"]
+    assert items[0]["viewCount"] == 2
