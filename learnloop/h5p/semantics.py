@@ -87,6 +87,8 @@ class _Validator:
                 # Unknown fields are dropped silently, as core does.
                 continue
             child_path = f"{path}.{key}" if path else key
+            if item is None and semantic.get("optional"):
+                continue  # an optional field left empty in the editor
             try:
                 output[key] = self.value(item, semantic, child_path)
             except _Drop:

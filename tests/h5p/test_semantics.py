@@ -37,6 +37,7 @@ SEMANTICS = [
     {"name": "image", "type": "image"},
     {"name": "sub", "type": "library", "options": ["H5P.Text 1.0"]},
     {"name": "code", "type": "text", "regexp": {"pattern": "^[a-z]+$", "modifiers": ""}},
+    {"name": "maybe", "type": "number", "optional": True},
 ]
 TEXT_SEMANTICS = [{"name": "text", "type": "text", "widget": "html", "tags": ["p"]}]
 
@@ -185,3 +186,9 @@ def test_api_rejects_params_that_do_not_fit_and_says_which_field(client, teacher
     )
     assert response.status_code == 400
     assert "answers[0].correct" in response.json()["error"]
+
+
+def test_empty_optional_fields_are_dropped_even_in_strict_mode():
+    assert run({"maybe": None, "flag": False}, strict=True).params == {"flag": False}
+    with pytest.raises(InvalidParameters):
+        run({"count": None}, strict=True)
