@@ -11,12 +11,12 @@ import re
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 from functools import cache
-from importlib import resources
 from urllib.parse import parse_qsl, urlsplit
 
 from lxml import etree  # type: ignore[import-untyped]
 
 from learnloop.cmi5.errors import InvalidCoursePackage
+from learnloop.cmi5.xsd import COURSE_STRUCTURE_XSD
 
 NAMESPACE = "http://www.adlnet.gov/cmi5/CourseStructure.xsd"
 NS = {"c": NAMESPACE}
@@ -82,8 +82,7 @@ class ParsedCourse:
 
 @cache
 def _schema() -> etree.XMLSchema:
-    xsd = resources.files("learnloop.cmi5").joinpath("CourseStructure.xsd").read_bytes()
-    return etree.XMLSchema(etree.fromstring(xsd, _parser()))
+    return etree.XMLSchema(etree.fromstring(COURSE_STRUCTURE_XSD.encode(), _parser()))
 
 
 def _parser() -> etree.XMLParser:

@@ -1,9 +1,13 @@
-<?xml version="1.0" encoding="utf-8"?>
-<!-- cmi5 Course Structure XSD, as published in the cmi5 specification (AICC/CMI-5_Spec_Current,
-     section 13.2 "Course Structure XSD"). -->
-<xs:schema xmlns="http://www.adlnet.gov/cmi5/CourseStructure.xsd"
+"""The cmi5 Course Structure XSD as published in the cmi5 specification
+(AICC/CMI-5_Spec_Current, "Course Structure XSD"), kept as a Python string so that it
+ships with the package without package-data configuration."""
+
+from typing import Final
+
+COURSE_STRUCTURE_XSD: Final = """<xs:schema xmlns="http://www.adlnet.gov/cmi5/CourseStructure.xsd"
            xmlns:xs="http://www.w3.org/2001/XMLSchema"
-           targetNamespace="http://www.adlnet.gov/cmi5/CourseStructure.xsd" elementFormDefault="qualified"
+           targetNamespace="http://www.adlnet.gov/cmi5/CourseStructure.xsd"
+           elementFormDefault="qualified"
            id="cmi5CourseStructure">
   <xs:element name="courseStructure" type="courseType"/>
   <xs:complexType name="courseType">
@@ -158,3 +162,4 @@
     <xs:anyAttribute namespace="##other" processContents="lax"/>
   </xs:attributeGroup>
 </xs:schema>
+"""
