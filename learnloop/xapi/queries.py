@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import base64
 import binascii
+import functools
 from dataclasses import asdict, dataclass, replace
 from datetime import datetime
 from typing import Any
@@ -18,13 +19,14 @@ from typing import Any
 import orjson
 from sqlalchemy import (
     ColumnElement,
+    Integer,
     Select,
     Text,
     and_,
+    bindparam,
     cast,
     false,
     func,
-    literal,
     or_,
     select,
     true,
@@ -32,6 +34,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Session, aliased
 
+from learnloop.db import UTCDateTime
 from learnloop.xapi.callers import ReadScope
 from learnloop.xapi.errors import InvalidParameter, StatementNotFound
 from learnloop.xapi.models import StatementActivity, StatementAgent, StatementRow
@@ -96,38 +99,37 @@ def query_statements(
     scope: ReadScope,
     cursor: Cursor | None = None,
 ) -> Page:
-    ceiling = cursor.ceiling if cursor is not None else _max_seq(session)
-    window = _window_conditions(statement_filter, cursor, ceiling)
-    visible = [StatementRow.voided.is_(False), scope_condition(scope), *window]
-    order = _order(statement_filter.ascending)
-
-    direct = select(StatementRow.seq, StatementRow.stored).where(
-        *visible, *_filter_conditions(StatementRow, statement_filter)
-    )
-    if statement_filter.has_object_filters and _any_statement_refs(session):
-        via_refs = select(StatementRow.seq, StatementRow.stored).where(
-            *visible, StatementRow.seq.in_(_referrers_matching(statement_filter, window))
-        )
-        candidates = union(
-            select(direct.order_by(*order).limit(limit + 1).subquery()),
-            select(via_refs.order_by(*order).limit(limit + 1).subquery()),
-        ).subquery()
-        seqs = select(candidates.c.seq, candidates.c.stored)
-        ordered = _order_columns(candidates.c.stored, candidates.c.seq, statement_filter.ascending)
-        chosen = seqs.order_by(*ordered).limit(limit + 1).subquery()
-    else:
-        chosen = direct.order_by(*order).limit(limit + 1).subquery()
+    shape = _Shape.of(statement_filter, scope, cursor)
+    parameters: dict[str, Any] = {
+        "limit": limit + 1,
+        "agent_keys": list(statement_filter.agent_keys),
+        "verb": statement_filter.verb,
+        "activity": statement_filter.activity,
+        "registration": (statement_filter.registration or "").lower() or None,
+        "since": statement_filter.since,
+        "until": statement_filter.until,
+        "scope_actor_keys": list(scope.actor_keys),
+        "scope_activity_ids": list(scope.activity_ids),
+        "scope_authority": scope.authority_key,
+    }
+    if cursor is not None:
+        parameters |= {
+            "cursor_stored": cursor.stored,
+            "cursor_seq": cursor.seq,
+            "ceiling": cursor.ceiling,
+        }
+    used = _page_query(shape)
     rows = session.execute(
-        select(StatementRow.seq, StatementRow.stored, cast(StatementRow.statement, Text))
-        .join(chosen, chosen.c.seq == StatementRow.seq)
-        .order_by(
-            *_order_columns(StatementRow.stored, StatementRow.seq, statement_filter.ascending)
-        )
+        used, {k: v for k, v in parameters.items() if k in _bind_names(used)}
     ).all()
     has_more = len(rows) > limit
     rows = rows[:limit]
     documents = [orjson.loads(text) for _seq, _stored, text in rows]
-    next_cursor = Cursor(stored=rows[-1][1], seq=rows[-1][0], ceiling=ceiling) if has_more else None
+    next_cursor = None
+    if has_more:
+        # The first page fixes the ceiling: statements stored later never join the pages.
+        ceiling = cursor.ceiling if cursor is not None else _max_seq(session)
+        next_cursor = Cursor(stored=rows[-1][1], seq=rows[-1][0], ceiling=ceiling)
     last_stored = max((row[1] for row in rows), default=None)
     return Page(documents=documents, next_cursor=next_cursor, last_stored=last_stored)
 
@@ -136,100 +138,188 @@ def _max_seq(session: Session) -> int:
     return int(session.scalar(select(func.max(StatementRow.seq))) or 0)
 
 
-def _any_statement_refs(session: Session) -> bool:
-    return (
-        session.scalar(
-            select(literal(1)).where(StatementRow.object_statement_ref.is_not(None)).limit(1)
+@dataclass(frozen=True)
+class _Shape:
+    """Which conditions a query has; the SQL is built once per shape, values are bound."""
+
+    agent: bool
+    related_agents: bool
+    verb: bool
+    activity: bool
+    related_activities: bool
+    registration: bool
+    since: bool
+    until: bool
+    cursor: bool
+    ascending: bool
+    everything: bool
+    scope_actors: bool
+    scope_activities: bool
+    scope_authority: bool
+
+    @property
+    def has_object_filters(self) -> bool:
+        return self.agent or self.verb or self.activity or self.registration
+
+    @classmethod
+    def of(cls, f: StatementFilter, scope: ReadScope, cursor: Cursor | None) -> _Shape:
+        return cls(
+            agent=bool(f.agent_keys),
+            related_agents=f.related_agents,
+            verb=f.verb is not None,
+            activity=f.activity is not None,
+            related_activities=f.related_activities,
+            registration=f.registration is not None,
+            since=f.since is not None,
+            until=f.until is not None,
+            cursor=cursor is not None,
+            ascending=f.ascending,
+            everything=scope.everything,
+            scope_actors=bool(scope.actor_keys),
+            scope_activities=bool(scope.activity_ids),
+            scope_authority=scope.authority_key is not None,
         )
-        is not None
+
+
+@functools.lru_cache(maxsize=512)
+def _bind_names(statement: Select[int, datetime, str]) -> frozenset[str]:
+    return frozenset(statement.compile().params)
+
+
+@functools.lru_cache(maxsize=512)
+def _page_query(shape: _Shape) -> Select[int, datetime, str]:
+    """One page: seq, stored and JSON text of the statements, in order, limit + 1 rows.
+
+    Built once per shape: constructing this statement costs SQLAlchemy more than the
+    database takes to run it, and a reused statement object also keeps its cache key.
+    """
+    visible = [StatementRow.voided.is_(False), _scope_parameters(shape), *_window_conditions(shape)]
+    order = _order_columns(StatementRow.stored, StatementRow.seq, shape.ascending)
+    limit = bindparam("limit", type_=Integer)
+    direct = select(StatementRow.seq, StatementRow.stored).where(
+        *visible, *_filter_conditions(StatementRow, shape)
     )
-
-
-def _order(ascending: bool) -> list[Any]:
-    return _order_columns(StatementRow.stored, StatementRow.seq, ascending)
+    if shape.has_object_filters:
+        via_refs = select(StatementRow.seq, StatementRow.stored).where(
+            *visible, StatementRow.seq.in_(_referrers_matching(shape))
+        )
+        candidates = union(
+            select(direct.order_by(*order).limit(limit).subquery()),
+            select(via_refs.order_by(*order).limit(limit).subquery()),
+        ).subquery()
+        ordered = _order_columns(candidates.c.stored, candidates.c.seq, shape.ascending)
+        chosen = select(candidates.c.seq).order_by(*ordered).limit(limit).subquery()
+    else:
+        chosen = direct.order_by(*order).limit(limit).subquery()
+    return (
+        select(StatementRow.seq, StatementRow.stored, cast(StatementRow.statement, Text))
+        .join(chosen, chosen.c.seq == StatementRow.seq)
+        .order_by(*order)
+    )
 
 
 def _order_columns(stored: Any, seq: Any, ascending: bool) -> list[Any]:
     return [stored.asc(), seq.asc()] if ascending else [stored.desc(), seq.desc()]
 
 
-def _window_conditions(
-    statement_filter: StatementFilter, cursor: Cursor | None, ceiling: int
-) -> list[ColumnElement[bool]]:
+def _window_conditions(shape: _Shape) -> list[ColumnElement[bool]]:
     """Time and sequence conditions: they apply to the statement returned itself, also
     when it matched through a StatementRef (xAPI-Communication 2.1.3)."""
-    conditions: list[ColumnElement[bool]] = [StatementRow.seq <= ceiling]
-    if statement_filter.since is not None:
-        conditions.append(StatementRow.stored > statement_filter.since)
-    if statement_filter.until is not None:
-        conditions.append(StatementRow.stored <= statement_filter.until)
-    if cursor is not None:
-        if statement_filter.ascending:
+    conditions: list[ColumnElement[bool]] = []
+    if shape.since:
+        conditions.append(StatementRow.stored > bindparam("since", type_=UTCDateTime()))
+    if shape.until:
+        conditions.append(StatementRow.stored <= bindparam("until", type_=UTCDateTime()))
+    if shape.cursor:
+        stored = bindparam("cursor_stored", type_=UTCDateTime())
+        seq = bindparam("cursor_seq", type_=Integer)
+        conditions.append(StatementRow.seq <= bindparam("ceiling", type_=Integer))
+        if shape.ascending:
             conditions.append(
                 or_(
-                    StatementRow.stored > cursor.stored,
-                    and_(StatementRow.stored == cursor.stored, StatementRow.seq > cursor.seq),
+                    StatementRow.stored > stored,
+                    and_(StatementRow.stored == stored, StatementRow.seq > seq),
                 )
             )
         else:
             conditions.append(
                 or_(
-                    StatementRow.stored < cursor.stored,
-                    and_(StatementRow.stored == cursor.stored, StatementRow.seq < cursor.seq),
+                    StatementRow.stored < stored,
+                    and_(StatementRow.stored == stored, StatementRow.seq < seq),
                 )
             )
     return conditions
 
 
-def _filter_conditions(row: Any, statement_filter: StatementFilter) -> list[ColumnElement[bool]]:
+def _filter_conditions(row: Any, shape: _Shape) -> list[ColumnElement[bool]]:
     conditions: list[ColumnElement[bool]] = []
-    if statement_filter.agent_keys:
+    if shape.agent:
         agents = select(StatementAgent.statement_seq).where(
-            StatementAgent.agent_key.in_(statement_filter.agent_keys)
+            StatementAgent.agent_key.in_(bindparam("agent_keys", expanding=True))
         )
-        if not statement_filter.related_agents:
+        if not shape.related_agents:
             agents = agents.where(StatementAgent.direct.is_(True))
         conditions.append(row.seq.in_(agents))
-    if statement_filter.verb is not None:
-        conditions.append(row.verb_id == statement_filter.verb)
-    if statement_filter.activity is not None:
-        if statement_filter.related_activities:
+    if shape.verb:
+        conditions.append(row.verb_id == bindparam("verb"))
+    if shape.activity:
+        if shape.related_activities:
             conditions.append(
                 row.seq.in_(
                     select(StatementActivity.statement_seq).where(
-                        StatementActivity.activity_id == statement_filter.activity
+                        StatementActivity.activity_id == bindparam("activity")
                     )
                 )
             )
         else:
-            conditions.append(row.object_activity_id == statement_filter.activity)
-    if statement_filter.registration is not None:
-        conditions.append(row.registration == statement_filter.registration.lower())
+            conditions.append(row.object_activity_id == bindparam("activity"))
+    if shape.registration:
+        conditions.append(row.registration == bindparam("registration"))
     return conditions
 
 
-def _referrers_matching(
-    statement_filter: StatementFilter, window: list[ColumnElement[bool]]
-) -> Select[Any]:
+def _referrers_matching(shape: _Shape) -> Select[Any]:
     """Seqs of statements whose StatementRef object targets - directly or through a chain
     of StatementRefs - a statement that meets the non-time filters (xAPI-Communication
-    2.1.3 "Filter Conditions for StatementRefs"). Targets may be voided."""
-    referrer = aliased(StatementRow)
-    link = aliased(StatementRow)
-    base = select(referrer.seq.label("referrer"), referrer.object_statement_ref.label("target"))
-    base = base.where(referrer.object_statement_ref.is_not(None))
-    chain = base.cte("ref_chain", recursive=True)
+    2.1.3 "Filter Conditions for StatementRefs"). Targets may be voided.
+
+    The chain starts from matching statements that are targeted at all, so the planner
+    can begin from whichever side is smaller: few matches or few StatementRefs.
+    """
+    target = aliased(StatementRow, name="ref_target")
+    referrer = aliased(StatementRow, name="ref_referrer")
+    link = aliased(StatementRow, name="ref_link")
+    chain = (
+        select(target.statement_id.label("target_id"))
+        .where(
+            *_filter_conditions(target, shape),
+            select(referrer.seq)
+            .where(referrer.object_statement_ref == target.statement_id)
+            .exists(),
+        )
+        .cte("ref_chain", recursive=True)
+    )
     chain = chain.union(
-        select(chain.c.referrer, link.object_statement_ref)
-        .join(link, link.statement_id == chain.c.target)
-        .where(link.object_statement_ref.is_not(None))
+        select(link.statement_id).join(chain, link.object_statement_ref == chain.c.target_id)
     )
-    target = aliased(StatementRow)
-    return (
-        select(chain.c.referrer)
-        .join(target, target.statement_id == chain.c.target)
-        .where(*_filter_conditions(target, statement_filter))
+    return select(StatementRow.seq).where(
+        StatementRow.object_statement_ref.in_(select(chain.c.target_id))
     )
+
+
+def _scope_parameters(shape: _Shape) -> ColumnElement[bool]:
+    if shape.everything:
+        return true()
+    options: list[ColumnElement[bool]] = []
+    if shape.scope_actors:
+        options.append(StatementRow.actor_key.in_(bindparam("scope_actor_keys", expanding=True)))
+    if shape.scope_activities:
+        options.append(
+            StatementRow.object_activity_id.in_(bindparam("scope_activity_ids", expanding=True))
+        )
+    if shape.scope_authority:
+        options.append(StatementRow.authority_key == bindparam("scope_authority"))
+    return or_(*options) if options else false()
 
 
 def scope_condition(scope: ReadScope) -> ColumnElement[bool]:
