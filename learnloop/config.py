@@ -79,7 +79,7 @@ class Settings(BaseSettings):
     h5p_core_api_major: int = 1
     h5p_core_api_minor: int = 26
     # Longer content file names are shortened on import (and references rewritten).
-    h5p_max_content_filename_length: int = 100
+    h5p_max_content_filename_length: int = 64
     # Decoded size limit of POST /h5p/media/upload (base64 in a JSON body).
     h5p_media_max_bytes: int = 7 * 1024 * 1024
 
