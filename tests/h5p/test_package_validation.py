@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import io
+import json
+import zipfile
 from pathlib import Path
 
 import pytest
@@ -93,8 +96,17 @@ def test_long_content_file_names_are_shortened_and_references_rewritten(
     content_id = response.json()["data"]["contentId"]
     content = session.get(H5PContent, content_id)
     path = content.params["image"]["path"]
-    assert path.startswith("images/") and len(path.rsplit("/", 1)[1]) <= 100
+    original = "images/This_is_a_77_characters_long_name_that_should_be_shortened_by_the_library-R6XCC7Rb3.png"
+    assert path != original
+    assert path.startswith("images/This_is_a_77") and path.endswith(".png")
+    assert len(path.rsplit("/", 1)[1]) <= 64
     assert storage.exists(f"content/{content_id}/{path}")
+    assert not storage.exists(f"content/{content_id}/{original}")
+
+    exported = client.get(f"/h5p/content/{content_id}/export", headers=teacher.headers)
+    with zipfile.ZipFile(io.BytesIO(exported.content)) as archive:
+        assert json.loads(archive.read("content/content.json"))["image"]["path"] == path
+        assert f"content/{path}" in archive.namelist()
 
 
 def test_shortened_names_keep_extension_and_stay_unique():
