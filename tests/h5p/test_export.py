@@ -99,3 +99,34 @@ def test_export_file_name_is_safe():
     header = content_disposition("Quiz é/../x")
     assert header.startswith('attachment; filename="Quiz e..x.h5p"')
     assert "filename*=UTF-8''Quiz%20%C3%A9_.._x.h5p" in header
+
+
+def test_api_created_content_exports_with_everything_it_needs(
+    client, teacher, multichoice, session
+):
+    from tests.h5p.conftest import MULTICHOICE_PARAMS
+
+    created = client.post(
+        "/h5p/content",
+        headers=teacher.headers,
+        json={
+            "library": "H5P.MultiChoice 1.14",
+            "params": MULTICHOICE_PARAMS,
+            "metadata": {"title": "Berries"},
+        },
+    )
+    content_id = created.json()["data"]["contentId"]
+    response = client.get(f"/h5p/content/{content_id}/export", headers=teacher.headers)
+
+    assert 'filename="Berries.h5p"' in response.headers["content-disposition"]
+    entries = _entries(response.content)
+    h5p_json = json.loads(entries["h5p.json"])
+    assert h5p_json["mainLibrary"] == "H5P.MultiChoice" and h5p_json["title"] == "Berries"
+    assert {"H5P.MultiChoice-1.14", "H5P.Question-1.4", "H5P.JoubelUI-1.3"} <= _library_folders(
+        entries
+    )
+    again = import_bytes(client, teacher.headers, response.content)
+    assert again.status_code == 201, again.text
+    session.expire_all()
+    copy = session.get(H5PContent, again.json()["data"]["contentId"])
+    assert copy.params == session.get(H5PContent, content_id).params
