@@ -1,4 +1,5 @@
 import hashlib
+import threading
 from datetime import timedelta
 
 import orjson
@@ -298,3 +299,37 @@ def test_delete_all_state_of_a_context_leaves_other_contexts(session):
     assert list_document_ids(session, STATE).ids == []
     assert list_document_ids(session, other).ids == ["a"]
     assert session.scalar(select(func.count()).select_from(XapiDocument)) == 1
+
+
+def test_concurrent_creates_of_one_document_keep_the_first_and_refuse_the_second(
+    committed_database,
+):
+    """Two requests create the same document with If-None-Match: *: whatever the
+    interleaving, one wins and the other gets 409/412, never a silent overwrite."""
+    create_only = Preconditions(if_none_match="*")
+    first = committed_database.session()
+    put_document(first, PROFILE, "race", b"first", None, create_only, require_precondition=True)
+    outcome: list[BaseException | None] = []
+
+    def second_request() -> None:
+        with committed_database.session() as second:
+            try:
+                put_document(
+                    second, PROFILE, "race", b"second", None, create_only, require_precondition=True
+                )
+                second.commit()
+                outcome.append(None)
+            except (DocumentConflict, DocumentPreconditionFailed) as error:
+                second.rollback()
+                outcome.append(error)
+
+    thread = threading.Thread(target=second_request)
+    thread.start()
+    thread.join(timeout=0.5)  # the second request waits on the first one's row or lock
+    first.commit()
+    first.close()
+    thread.join(timeout=30)
+    assert len(outcome) == 1
+    assert isinstance(outcome[0], DocumentConflict | DocumentPreconditionFailed)
+    with committed_database.session() as check:
+        assert must_get(check, PROFILE, "race").content == b"first"

@@ -1,4 +1,5 @@
 import json
+import threading
 
 import pytest
 
@@ -223,3 +224,29 @@ def test_person_of_another_user_does_not_reveal_linked_identities(
             "/xapi/agents", params={"agent": json.dumps(agent)}, headers=headers
         ).json()
         assert person == {"objectType": "Person", "mbox": [f"mailto:{other.user.email}"]}
+
+
+def test_concurrent_batches_defining_one_new_activity_both_commit_and_merge(committed_database):
+    first = committed_database.session()
+    record_definitions(first, {ACTIVITY: {"name": {"en-US": "One"}}})
+    errors: list[BaseException] = []
+
+    def second_batch() -> None:
+        try:
+            with committed_database.session() as second:
+                record_definitions(second, {ACTIVITY: {"name": {"fr": "Un"}}})
+                second.commit()
+        except BaseException as error:  # the assertion below reports it
+            errors.append(error)
+
+    thread = threading.Thread(target=second_batch)
+    thread.start()
+    thread.join(timeout=0.5)
+    first.commit()
+    first.close()
+    thread.join(timeout=30)
+    assert errors == []
+    with committed_database.session() as check:
+        assert canonical_activity(check, ACTIVITY)["definition"] == {
+            "name": {"en-US": "One", "fr": "Un"}
+        }
