@@ -19,7 +19,7 @@ from sqlalchemy import Text, and_, case, cast, delete, select, tuple_
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
-from learnloop.analytics.facts import Deltas, Fact, ProgressDelta, fact_from_statement, fold
+from learnloop.analytics.facts import Deltas, Fact, fact_from_statement, fold
 from learnloop.analytics.learners import LearnerResolver
 from learnloop.analytics.models import (
     LEARNER_ID_LENGTH,
@@ -35,7 +35,6 @@ from learnloop.xapi.models import StatementRow
 from learnloop.xapi.validation_primitives import parse_timestamp
 
 VOIDED_VERB = "http://adlnet.gov/expapi/verbs/voided"
-CHUNK = 500
 PROJECTION_TABLES = (
     StatementFact,
     LearnerProgress,
@@ -107,8 +106,7 @@ def _timestamp(statement: Mapping[str, Any]) -> datetime | None:
 def add_facts(session: Session, facts: Sequence[Fact]) -> None:
     if not facts:
         return
-    for chunk in _chunks([fact.row() for fact in facts]):
-        session.execute(_insert(session, StatementFact).values(chunk))
+    session.execute(_insert(session, StatementFact), [fact.row() for fact in facts])
     deltas = fold(facts)
     _upsert_progress(session, deltas)
     _add_days(session, deltas)
@@ -181,14 +179,11 @@ def rebuild_projections(session: Session, base_url: str, *, chunk: int = 2000) -
 
 
 def _insert(session: Session, model: type[Any]) -> Any:
+    """A dialect INSERT on the model's table, executed with a list of rows: one compiled
+    statement sent as batched multi-row VALUES (SQLAlchemy "insertmanyvalues")."""
     if session.get_bind().dialect.name == "postgresql":
-        return postgresql.insert(model)
-    return sqlite.insert(model)
-
-
-def _chunks(rows: list[dict[str, Any]]) -> Iterable[list[dict[str, Any]]]:
-    for start in range(0, len(rows), CHUNK):
-        yield rows[start : start + CHUNK]
+        return postgresql.insert(model.__table__)
+    return sqlite.insert(model.__table__)
 
 
 def _fact(row: StatementFact) -> Fact:
@@ -225,53 +220,65 @@ def _upsert_progress(session: Session, deltas: Deltas) -> None:
     rows = [
         {"learner_id": learner, "content_id": content, **asdict(delta)}
         for (learner, content), delta in deltas.progress.items()
-        if _has_activity(delta)
+        if delta.statements > 0
     ]
     if not rows:
         return
     table = LearnerProgress.__table__.c
-    for chunk in _chunks(rows):
-        insert = _insert(session, LearnerProgress).values(chunk)
-        new = insert.excluded
-        newer_score = and_(
-            new.last_scored_at.is_not(None),
-            (table.last_scored_at.is_(None))
-            | (new.last_scored_at > table.last_scored_at)
-            | (
-                (new.last_scored_at == table.last_scored_at)
-                & (new.last_scored_seq > table.last_scored_seq)
-            ),
-        )
-        updates: dict[str, Any] = {name: table[name] + new[name] for name in _PROGRESS_SUMS}
-        updates |= {
-            "best_score_milli": case(
-                (table.best_score_milli.is_(None), new.best_score_milli),
-                (new.best_score_milli > table.best_score_milli, new.best_score_milli),
-                else_=table.best_score_milli,
-            ),
-            "last_score_milli": case(
-                (newer_score, new.last_score_milli), else_=table.last_score_milli
-            ),
-            "last_scored_at": case((newer_score, new.last_scored_at), else_=table.last_scored_at),
-            "last_scored_seq": case(
-                (newer_score, new.last_scored_seq), else_=table.last_scored_seq
-            ),
-            "first_activity_at": case(
-                (new.first_activity_at < table.first_activity_at, new.first_activity_at),
-                else_=table.first_activity_at,
-            ),
-            "last_activity_at": case(
-                (new.last_activity_at > table.last_activity_at, new.last_activity_at),
-                else_=table.last_activity_at,
-            ),
-        }
-        session.execute(
-            insert.on_conflict_do_update(index_elements=["learner_id", "content_id"], set_=updates)
-        )
+    insert = _insert(session, LearnerProgress)
+    new = insert.excluded
+    # In ON CONFLICT DO UPDATE every expression sees the row as it was, so ``newer_score``
+    # decides the three "last score" columns consistently.
+    newer_score = and_(
+        new.last_scored_at.is_not(None),
+        (table.last_scored_at.is_(None))
+        | (new.last_scored_at > table.last_scored_at)
+        | (
+            (new.last_scored_at == table.last_scored_at)
+            & (new.last_scored_seq > table.last_scored_seq)
+        ),
+    )
+    updates: dict[str, Any] = {name: table[name] + new[name] for name in _PROGRESS_SUMS}
+    updates |= {
+        "best_score_milli": case(
+            (table.best_score_milli.is_(None), new.best_score_milli),
+            (new.best_score_milli > table.best_score_milli, new.best_score_milli),
+            else_=table.best_score_milli,
+        ),
+        "last_score_milli": case((newer_score, new.last_score_milli), else_=table.last_score_milli),
+        "last_scored_at": case((newer_score, new.last_scored_at), else_=table.last_scored_at),
+        "last_scored_seq": case((newer_score, new.last_scored_seq), else_=table.last_scored_seq),
+        "first_activity_at": case(
+            (new.first_activity_at < table.first_activity_at, new.first_activity_at),
+            else_=table.first_activity_at,
+        ),
+        "last_activity_at": case(
+            (new.last_activity_at > table.last_activity_at, new.last_activity_at),
+            else_=table.last_activity_at,
+        ),
+    }
+    session.execute(
+        insert.on_conflict_do_update(index_elements=["learner_id", "content_id"], set_=updates),
+        rows,
+    )
 
 
-def _has_activity(delta: ProgressDelta) -> bool:
-    return delta.statements > 0
+def _add_counts(
+    session: Session, model: type[Any], keys: list[str], rows: list[dict[str, Any]]
+) -> None:
+    """Upsert rows whose other columns are counters: inserted, or added to the stored ones."""
+    if not rows:
+        return
+    table = model.__table__.c
+    insert = _insert(session, model)
+    counters = [name for name in rows[0] if name not in keys]
+    session.execute(
+        insert.on_conflict_do_update(
+            index_elements=keys,
+            set_={name: table[name] + insert.excluded[name] for name in counters},
+        ),
+        rows,
+    )
 
 
 def _add_days(session: Session, deltas: Deltas) -> None:
@@ -279,18 +286,7 @@ def _add_days(session: Session, deltas: Deltas) -> None:
         {"content_id": content, "day": day, **asdict(delta)}
         for (content, day), delta in deltas.days.items()
     ]
-    if not rows:
-        return
-    table = ContentDay.__table__.c
-    names = [name for name in rows[0] if name not in ("content_id", "day")]
-    for chunk in _chunks(rows):
-        insert = _insert(session, ContentDay).values(chunk)
-        session.execute(
-            insert.on_conflict_do_update(
-                index_elements=["content_id", "day"],
-                set_={name: table[name] + insert.excluded[name] for name in names},
-            )
-        )
+    _add_counts(session, ContentDay, ["content_id", "day"], rows)
 
 
 def _add_learner_days(session: Session, deltas: Deltas) -> None:
@@ -298,15 +294,7 @@ def _add_learner_days(session: Session, deltas: Deltas) -> None:
         {"learner_id": learner, "day": day, "content_id": content, "statements": count}
         for (learner, day, content), count in deltas.learner_days.items()
     ]
-    table = LearnerDay.__table__.c
-    for chunk in _chunks(rows):
-        insert = _insert(session, LearnerDay).values(chunk)
-        session.execute(
-            insert.on_conflict_do_update(
-                index_elements=["learner_id", "day", "content_id"],
-                set_={"statements": table.statements + insert.excluded.statements},
-            )
-        )
+    _add_counts(session, LearnerDay, ["learner_id", "day", "content_id"], rows)
 
 
 def _add_answers(session: Session, deltas: Deltas) -> None:
@@ -314,38 +302,27 @@ def _add_answers(session: Session, deltas: Deltas) -> None:
         return
     keys = list(deltas.answers)
     # Rows inserted now are learners answering a question for the first time.
-    first_time: set[tuple[str, str, str]] = set()
-    for chunk in _chunks(
+    inserted = session.execute(
+        _insert(session, QuestionLearner)
+        .on_conflict_do_nothing()
+        .returning(
+            QuestionLearner.content_id, QuestionLearner.question_id, QuestionLearner.learner_id
+        ),
         [
             {"content_id": c, "question_id": q, "learner_id": lrn, "answered": 0, "correct": 0}
             for c, q, lrn in keys
-        ]
-    ):
-        inserted = session.execute(
-            _insert(session, QuestionLearner)
-            .values(chunk)
-            .on_conflict_do_nothing()
-            .returning(
-                QuestionLearner.content_id, QuestionLearner.question_id, QuestionLearner.learner_id
-            )
-        )
-        first_time.update((c, q, lrn) for c, q, lrn in inserted)
-    table = QuestionLearner.__table__.c
-    learner_rows = [
-        {"content_id": c, "question_id": q, "learner_id": lrn, **asdict(delta)}
-        for (c, q, lrn), delta in deltas.answers.items()
-    ]
-    for chunk in _chunks(learner_rows):
-        insert = _insert(session, QuestionLearner).values(chunk)
-        session.execute(
-            insert.on_conflict_do_update(
-                index_elements=["content_id", "question_id", "learner_id"],
-                set_={
-                    "answered": table.answered + insert.excluded.answered,
-                    "correct": table.correct + insert.excluded.correct,
-                },
-            )
-        )
+        ],
+    )
+    first_time = {(c, q, lrn) for c, q, lrn in inserted}
+    _add_counts(
+        session,
+        QuestionLearner,
+        ["content_id", "question_id", "learner_id"],
+        [
+            {"content_id": c, "question_id": q, "learner_id": lrn, **asdict(delta)}
+            for (c, q, lrn), delta in deltas.answers.items()
+        ],
+    )
     per_question: dict[tuple[str, str], dict[str, int]] = {}
     for (c, q, lrn), delta in deltas.answers.items():
         totals = per_question.setdefault((c, q), {"answered": 0, "correct": 0, "learners": 0})
@@ -353,24 +330,14 @@ def _add_answers(session: Session, deltas: Deltas) -> None:
         totals["correct"] += delta.correct
         totals["learners"] += (c, q, lrn) in first_time
     removing = any(delta.answered < 0 for delta in deltas.answers.values())
-    gone = _emptied_learners(session, keys) if removing else []
-    for c, q, _ in gone:
+    for c, q, _ in _emptied_learners(session, keys) if removing else []:
         per_question[(c, q)]["learners"] -= 1
-    stats = QuestionStats.__table__.c
-    question_rows = [
-        {"content_id": c, "question_id": q, **totals} for (c, q), totals in per_question.items()
-    ]
-    for chunk in _chunks(question_rows):
-        insert = _insert(session, QuestionStats).values(chunk)
-        session.execute(
-            insert.on_conflict_do_update(
-                index_elements=["content_id", "question_id"],
-                set_={
-                    name: stats[name] + insert.excluded[name]
-                    for name in ("answered", "correct", "learners")
-                },
-            )
-        )
+    _add_counts(
+        session,
+        QuestionStats,
+        ["content_id", "question_id"],
+        [{"content_id": c, "question_id": q, **totals} for (c, q), totals in per_question.items()],
+    )
 
 
 def _emptied_learners(
