@@ -309,9 +309,17 @@ def update_content(
 ) -> SavedContent:
     content = owned_content(session, user, content_id)
     filtered = filter_content_params(session, library, params, strict=True)
-    metadata = {**content.metadata_json, **build_metadata(library, overrides)}
-    if content.main_library_id != library.id:
-        metadata = build_metadata(library, {**_metadata_overrides(content), **overrides})
+    same_library = content.main_library_id == library.id
+    # What the request leaves out keeps its current value (title, license, authors …).
+    metadata = {
+        **(content.metadata_json if same_library else {}),
+        **build_metadata(library, {**_metadata_overrides(content), **overrides}),
+    }
+    extra_roots: list[H5PLibrary] = []
+    if same_library and content.metadata_json.get("preloadedDependencies"):
+        # An imported package's h5p.json lists more than the main library; keep it.
+        metadata["preloadedDependencies"] = content.metadata_json["preloadedDependencies"]
+        extra_roots = _listed_libraries(session, metadata["preloadedDependencies"])
     content.title = str(metadata.get("title") or DEFAULT_TITLE)[:255]
     content.main_library_id = library.id
     content.params = filtered.params
@@ -321,13 +329,32 @@ def update_content(
     content.updated_at = utcnow()
     session.flush()
     set_content_libraries(
-        session, content, [library, *sub_content_libraries(session, filtered.used_libraries)]
+        session,
+        content,
+        [library, *extra_roots, *sub_content_libraries(session, filtered.used_libraries)],
     )
     if get_ownership(session, content_id) is None:
         # Legacy content: the first teacher to edit it becomes its owner.
         session.add(ContentOwnership(content_id=content_id, user_id=user.id))
         session.flush()
     return SavedContent(content, metadata)
+
+
+def _listed_libraries(session: Session, references: list[Any]) -> list[H5PLibrary]:
+    libraries = []
+    for reference in references:
+        if isinstance(reference, dict):
+            library = get_library(
+                session,
+                (
+                    str(reference.get("machineName")),
+                    int(reference.get("majorVersion", -1)),
+                    int(reference.get("minorVersion", -1)),
+                ),
+            )
+            if library is not None:
+                libraries.append(library)
+    return libraries
 
 
 def _metadata_overrides(content: H5PContent) -> dict[str, Any]:

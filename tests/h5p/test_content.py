@@ -286,3 +286,36 @@ def test_record_view_counts_up_and_shows_in_the_list(client, teacher, multichoic
 
     items = client.get("/h5p/content", headers=teacher.headers).json()["data"]
     assert items[0]["viewCount"] == 2
+
+
+def test_update_without_metadata_keeps_title_and_package_dependencies(
+    client, teacher, multichoice, session
+):
+    before = session.get(H5PContent, multichoice)
+    title, dependencies = before.title, before.metadata_json["preloadedDependencies"]
+    libraries_before = {
+        row.library_id
+        for row in session.scalars(
+            select(H5PContentLibrary).where(H5PContentLibrary.content_id == multichoice)
+        )
+    }
+
+    response = client.put(
+        f"/h5p/content/{multichoice}",
+        headers=teacher.headers,
+        json={"library": "H5P.MultiChoice 1.14", "params": MULTICHOICE_PARAMS},
+    )
+
+    assert response.status_code == 200, response.text
+    assert response.json()["data"]["metadata"]["title"] == title
+    session.expire_all()
+    after = session.get(H5PContent, multichoice)
+    assert after.title == title
+    assert after.metadata_json["preloadedDependencies"] == dependencies
+    libraries_after = {
+        row.library_id
+        for row in session.scalars(
+            select(H5PContentLibrary).where(H5PContentLibrary.content_id == multichoice)
+        )
+    }
+    assert libraries_after == libraries_before
