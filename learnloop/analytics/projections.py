@@ -219,7 +219,7 @@ _PROGRESS_SUMS = (
 def _upsert_progress(session: Session, deltas: Deltas) -> None:
     rows = [
         {"learner_id": learner, "content_id": content, **asdict(delta)}
-        for (learner, content), delta in deltas.progress.items()
+        for (learner, content), delta in sorted(deltas.progress.items())
         if delta.statements > 0
     ]
     if not rows:
@@ -272,6 +272,9 @@ def _add_counts(
     table = model.__table__.c
     insert = _insert(session, model)
     counters = [name for name in rows[0] if name not in keys]
+    # One key order for every transaction: concurrent ingests lock rows in the same order
+    # and so cannot deadlock each other on PostgreSQL.
+    rows = sorted(rows, key=lambda row: tuple(str(row[key]) for key in keys))
     session.execute(
         insert.on_conflict_do_update(
             index_elements=keys,
@@ -300,7 +303,7 @@ def _add_learner_days(session: Session, deltas: Deltas) -> None:
 def _add_answers(session: Session, deltas: Deltas) -> None:
     if not deltas.answers:
         return
-    keys = list(deltas.answers)
+    keys = sorted(deltas.answers)
     # Rows inserted now are learners answering a question for the first time.
     inserted = session.execute(
         _insert(session, QuestionLearner)

@@ -127,3 +127,27 @@ def test_progress_needs_a_token(client: TestClient) -> None:
         response = client.get(path)
         assert response.status_code == 401
         assert response.json()["success"] is False
+
+
+def test_a_statement_voided_through_the_api_drops_out_of_progress(
+    client: TestClient, dataset: Dataset
+) -> None:
+    stored = client.get("/api/xapi/statements?limit=50", headers=dataset.l3.headers).json()
+    [only] = stored["data"]["statements"]
+    voiding = {
+        "actor": {"mbox": "mailto:ignored@example.test"},
+        "verb": {"id": "http://adlnet.gov/expapi/verbs/voided"},
+        "object": {"objectType": "StatementRef", "id": only["id"]},
+    }
+    response = client.post("/api/xapi/statements", json=voiding, headers=dataset.l3.headers)
+    assert response.status_code == 200, response.text
+    progress = client.get("/api/xapi/progress", headers=dataset.l3.headers).json()["data"]
+    assert progress["progress"] == []
+    summary = client.get("/api/xapi/analytics/content/math", headers=dataset.l3.headers).json()
+    assert summary["data"]["totalAttempts"] == 1  # learner 1's attempt remains
+
+
+def test_an_empty_content_id_is_a_400(client: TestClient, dataset: Dataset) -> None:
+    response = client.get("/api/analytics/content/", headers=dataset.teacher.headers)
+    assert response.status_code == 400
+    assert response.json()["error"].startswith("Validation error")
