@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-import secrets
+from collections.abc import Callable
 from datetime import datetime, timedelta
 from email.utils import format_datetime
 from typing import Any
@@ -42,23 +42,16 @@ def json_response(
     body: Any,
     *,
     headers: dict[str, str],
-    attachments: bool = False,
+    multipart: Callable[[bytes], tuple[bytes, str]] | None = None,
     head: bool = False,
     status_code: int = 200,
 ) -> Response:
+    """JSON, or - for ``attachments=true`` - ``multipart`` turns the JSON into a
+    multipart/mixed body with the attachment data after it (xAPI-Communication 2.1.3)."""
     payload = orjson.dumps(body)
-    if attachments:
-        # xAPI-Communication 2.1.3 "attachments": multipart/mixed with the statement(s)
-        # first. Attachments accepted so far are fileUrl-only, so no payload parts follow.
-        boundary = secrets.token_hex(16)
-        payload = (
-            f"--{boundary}\r\nContent-Type: application/json\r\n\r\n".encode()
-            + payload
-            + f"\r\n--{boundary}--\r\n".encode()
-        )
-        media_type = f"multipart/mixed; boundary={boundary}"
-    else:
-        media_type = "application/json"
+    media_type = "application/json"
+    if multipart is not None:
+        payload, media_type = multipart(payload)
     if head:
         return Response(status_code=status_code, headers=headers, media_type=media_type)
     return Response(payload, status_code=status_code, headers=headers, media_type=media_type)

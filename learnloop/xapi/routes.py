@@ -6,38 +6,54 @@ Errors under ``/xapi`` are plain text (learnloop.errors); every response carries
 
 from __future__ import annotations
 
+from collections.abc import Callable, Sequence
 from typing import Any
 
-import orjson
 from fastapi import APIRouter, Request, Response
 
 from learnloop.deps import SessionDep, SettingsDep
-from learnloop.errors import BadRequest, UnsupportedMediaType
+from learnloop.errors import BadRequest
+from learnloop.storage import FileStorage
 from learnloop.xapi import queries
+from learnloop.xapi.attachments import StatementRequest
 from learnloop.xapi.dependencies import RawBody, StatementHooksDep, XapiCallerDep, XapiVersionDep
 from learnloop.xapi.parameters import ListRequest, SingleRequest, parse_get, reject_unknown
 from learnloop.xapi.responses import apply_format, json_response, lrs_headers
+from learnloop.xapi.statement_attachments import (
+    accept_statement_attachments,
+    multipart_statements_response,
+    read_statement_body,
+)
 from learnloop.xapi.statements import StoreLimits, store_statements
 from learnloop.xapi.versions import SUPPORTED_VERSIONS
 
 router = APIRouter(prefix="/xapi", tags=["xAPI LRS"])
 
 
-def _json_body(request: Request, body: bytes) -> Any:
-    content_type = request.headers.get("content-type", "application/json")
-    media_type = content_type.split(";")[0].strip().lower()
-    if media_type.startswith("multipart/"):
-        raise BadRequest(
-            "multipart/mixed statement requests (attachment payloads) are not accepted yet; "
-            "send application/json with fileUrl attachments"
-        )
-    if media_type != "application/json":
-        # xAPI-Communication 3.2: a content type that does not match the content.
-        raise UnsupportedMediaType(f"Statements are sent as application/json, not {media_type}")
-    try:
-        return orjson.loads(body)
-    except orjson.JSONDecodeError as exc:
-        raise BadRequest(f"The request body is not valid JSON: {exc}") from exc
+def _statement_body(request: Request, body: bytes) -> StatementRequest:
+    """``application/json`` or ``multipart/mixed`` with attachment parts
+    (xAPI-Communication 1.5); anything else is a 400."""
+    return read_statement_body(request.headers.get("content-type"), body)
+
+
+def _multipart_with(
+    request: Request, statements: Sequence[dict[str, Any]], wanted: bool
+) -> Callable[[bytes], tuple[bytes, str]] | None:
+    if not wanted:
+        return None
+    storage: FileStorage = request.app.state.storage
+    return lambda payload: multipart_statements_response(storage, statements, payload)
+
+
+def _accept_with(
+    request: Request, parsed: StatementRequest
+) -> Callable[[Sequence[dict[str, Any]]], None]:
+    storage: FileStorage = request.app.state.storage
+
+    def accept(statements: Sequence[dict[str, Any]]) -> None:
+        accept_statement_attachments(storage, statements, parsed)
+
+    return accept
 
 
 @router.put("/statements", status_code=204)
@@ -55,7 +71,8 @@ def put_statement(
     statement_id = request.query_params.get("statementId")
     if not statement_id:
         raise BadRequest("PUT /xapi/statements needs the statementId parameter")
-    statement = _json_body(request, body)
+    parsed = _statement_body(request, body)
+    statement = parsed.payload
     if not isinstance(statement, dict):
         raise BadRequest("PUT /xapi/statements takes one statement object")
     if "id" in statement and str(statement["id"]).lower() != statement_id.lower():
@@ -70,6 +87,7 @@ def put_statement(
         version=version,
         hooks=hooks,
         limits=StoreLimits(max_statements=settings.xapi_max_batch_statements),
+        accept_received=_accept_with(request, parsed),
     )
     return Response(status_code=204, headers=lrs_headers(settings.xapi_consistency_margin_seconds))
 
@@ -86,7 +104,8 @@ def post_statements(
 ) -> Response:
     """xAPI-Communication 2.1.2: store one statement or an array; answer their ids."""
     reject_unknown(request.query_params, frozenset())
-    payload = _json_body(request, body)
+    parsed = _statement_body(request, body)
+    payload = parsed.payload
     if isinstance(payload, dict):
         statements: list[Any] = [payload]
     elif isinstance(payload, list):
@@ -100,6 +119,7 @@ def post_statements(
         version=version,
         hooks=hooks,
         limits=StoreLimits(max_statements=settings.xapi_max_batch_statements),
+        accept_received=_accept_with(request, parsed),
     )
     return json_response(ids, headers=lrs_headers(settings.xapi_consistency_margin_seconds))
 
@@ -145,7 +165,7 @@ def get_statements(
             return json_response(
                 apply_format(document, parsed.format, accept_language),
                 headers=lrs_headers(margin, stored),
-                attachments=parsed.attachments,
+                multipart=_multipart_with(request, [document], parsed.attachments),
                 head=head,
             )
         request_list = parsed
@@ -169,7 +189,7 @@ def get_statements(
     return json_response(
         result,
         headers=lrs_headers(margin, page.last_stored),
-        attachments=request_list.attachments,
+        multipart=_multipart_with(request, page.documents, request_list.attachments),
         head=head,
     )
 

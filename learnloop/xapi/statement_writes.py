@@ -39,11 +39,12 @@ STATEMENT_COLUMNS = (
 # Built from the constant column list above, never from input.
 _names = ", ".join(f'"{name}"' for name, _ in STATEMENT_COLUMNS)
 _record = ", ".join(f'"{name}" {kind}' for name, kind in STATEMENT_COLUMNS)
-PG_INSERT_STATEMENTS = text(
-    f"INSERT INTO xapi_statements ({_names}) SELECT {_names} "
+_INSERT_STATEMENTS_SQL = (
+    f"INSERT INTO xapi_statements ({_names}) SELECT {_names} "  # noqa: S608
     f"FROM jsonb_to_recordset(CAST(:rows AS jsonb)) AS t({_record}) "
     "RETURNING seq, statement_id"
 )
+PG_INSERT_STATEMENTS = text(_INSERT_STATEMENTS_SQL)
 PG_INSERT_AGENTS = text(
     "INSERT INTO xapi_statement_agents (statement_seq, agent_key, direct) "
     "SELECT s, k, d FROM jsonb_to_recordset(CAST(:rows AS jsonb)) "

@@ -4,7 +4,7 @@ and publish it to the on-stored hooks, all inside the caller's transaction."""
 from __future__ import annotations
 
 import uuid
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
@@ -59,8 +59,13 @@ def store_statements(
     version: XapiVersion,
     hooks: StatementHooks,
     limits: StoreLimits,
+    accept_received: Callable[[Sequence[dict[str, Any]]], None] | None = None,
 ) -> list[str]:
     """Store a batch atomically; return the statement ids in request order.
+
+    ``accept_received`` sees the validated statements as received, before anything is
+    written (attachment data and signatures, statement_attachments); without it, every
+    attachment needs a ``fileUrl``.
 
     A statement whose id is already stored with the same content is acknowledged and not
     stored again; with different content the batch is refused with 409
@@ -77,7 +82,10 @@ def store_statements(
     caller.require_write()
     stored_at = truncate_to_milliseconds(utcnow())
     prepared = [_prepare(statement, caller, version, stored_at) for statement in statements]
-    _check_attachments_have_urls(prepared)
+    if accept_received is not None:
+        accept_received(statements)
+    else:
+        _check_attachments_have_urls(prepared)
     if caller.is_learner:
         _check_own_actor(prepared, caller)
 

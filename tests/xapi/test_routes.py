@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import json
 import uuid
 from email.utils import parsedate_to_datetime
@@ -190,13 +191,51 @@ def test_malformed_json_and_wrong_shapes_are_400(client, lrs: LrsCredentials):
     assert client.post("/xapi/statements", json=[1], headers=lrs.headers).status_code == 400
 
 
-def test_non_json_content_type_is_refused(client, lrs: LrsCredentials):
+def test_non_json_content_type_is_400(client, lrs: LrsCredentials):
     response = client.post(
         "/xapi/statements",
         content=json.dumps(statement()),
         headers={**lrs.headers, "Content-Type": "text/plain"},
     )
-    assert response.status_code == 415
+    assert response.status_code == 400
+
+
+def test_multipart_statement_with_attachment_data_round_trips(client, lrs: LrsCredentials):
+    data = b"certificate of completion"
+    sha2 = hashlib.sha256(data).hexdigest()
+    sent = statement(
+        attachments=[
+            {
+                "usageType": "http://adlnet.gov/expapi/attachments/certificate",
+                "display": {"en-US": "Certificate"},
+                "contentType": "text/plain",
+                "length": len(data),
+                "sha2": sha2,
+            }
+        ]
+    )
+    boundary = "abc123boundary"
+    body = (
+        (
+            f"--{boundary}\r\nContent-Type: application/json\r\n\r\n{json.dumps(sent)}\r\n"
+            f"--{boundary}\r\nContent-Type: text/plain\r\nContent-Transfer-Encoding: binary\r\n"
+            f"X-Experience-API-Hash: {sha2}\r\n\r\n"
+        ).encode()
+        + data
+        + f"\r\n--{boundary}--\r\n".encode()
+    )
+    headers = {**lrs.headers, "Content-Type": f"multipart/mixed; boundary={boundary}"}
+    response = client.post("/xapi/statements", content=body, headers=headers)
+    assert response.status_code == 200, response.text
+    statement_id = response.json()[0]
+    fetched = client.get(
+        "/xapi/statements",
+        params={"statementId": statement_id, "attachments": "true"},
+        headers=lrs.headers,
+    )
+    assert fetched.headers["content-type"].startswith("multipart/mixed")
+    assert data in fetched.content
+    assert sha2.encode() in fetched.content
 
 
 # --- version header (xAPI-Communication 3.3) ------------------------------------------------

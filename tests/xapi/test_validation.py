@@ -361,7 +361,7 @@ INVALID: list[tuple[str, Mutation, str]] = [
                 }
             ],
         ),
-        "without fileUrl",
+        "no fileUrl and no multipart part",
     ),
     # 2.3.2 Voiding.
     (
