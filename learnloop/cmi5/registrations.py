@@ -40,7 +40,7 @@ def ensure_content_course(
     session: Session, base_url: str, content_id: str, owner_id: str | None
 ) -> Cmi5Course:
     """The one-AU course that offers an H5P content item through cmi5, created on first use;
-    the AU is the content's player page."""
+    the AU is the cmi5 wrapper of the content's player page (``cmi5.h5p_au_page``)."""
     existing = session.scalar(select(Cmi5Course).where(Cmi5Course.content_id == content_id))
     if existing is not None:
         return existing
@@ -58,7 +58,7 @@ def ensure_content_course(
                 title=title,
                 description={},
                 objectives=[],
-                url=f"{base}/h5p/play/{content_id}",
+                url=f"{base}/cmi5/h5p/{content_id}",
                 url_is_relative=False,
                 move_on="CompletedOrPassed",
                 mastery_score=None,

@@ -15,6 +15,7 @@ from learnloop.auth.dependencies import CurrentUser, RequireTeacher
 from learnloop.cmi5.dependencies import ContentOwnerDep, LmsWriterDep
 from learnloop.cmi5.errors import CourseNotFound, RegistrationForbidden
 from learnloop.cmi5.fetch import redeem_fetch_token
+from learnloop.cmi5.h5p_au_page import h5p_au_page
 from learnloop.cmi5.launch import abandon_open_sessions, choose_au, launch
 from learnloop.cmi5.packages import course_aus, files_prefix, get_course, import_course
 from learnloop.cmi5.registrations import (
@@ -316,3 +317,11 @@ def launch_page(
         f'</head><body style="margin:0" data-launch-method="{launched.launch_method}">'
         f"{body}</body></html>"
     )
+
+
+@pages.get("/h5p/{content_id}", response_class=HTMLResponse)
+def h5p_au(content_id: str) -> HTMLResponse:
+    """H5P content as a cmi5 AU: the launch URL of a content registration opens this page."""
+    if not content_id or len(content_id) > 500 or "/" in content_id:
+        raise BadRequest("Invalid content id")
+    return HTMLResponse(h5p_au_page(content_id))

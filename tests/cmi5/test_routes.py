@@ -57,7 +57,7 @@ def test_a_content_registration_launches_the_player_page(
         json={"contentId": "abc123", "learnerId": "user-1", "actorAccount": ACCOUNT},
     ).json()["data"]
     launched = launch(client, teacher, registration["id"])
-    assert launched.url.startswith("http://testserver/h5p/play/abc123?endpoint=")
+    assert launched.url.startswith("http://testserver/cmi5/h5p/abc123?endpoint=")
     assert launched.params["actor"] == (
         '{"objectType":"Agent","account":{"homePage":"https://lms.example.com","name":"user-12345"}}'
     )
