@@ -22,6 +22,7 @@ from learnloop.analytics.routes import xapi_router as progress_router
 from learnloop.auth.jwks import JwksKeySet
 from learnloop.auth.routes import router as auth_router
 from learnloop.bodylimit import BodyLimitMiddleware
+from learnloop.cmi5.registrations import TeacherActivities
 from learnloop.cmi5.routes import pages as cmi5_pages
 from learnloop.cmi5.routes import router as cmi5_router
 from learnloop.cmi5.satisfaction import Cmi5StatementTracker
@@ -162,6 +163,7 @@ def create_app(
     app.state.xapi_hooks.add_on_stored(record_statement_activities)
     app.state.xapi_hooks.add_on_stored(ProgressProjector(settings.base_url))
     app.state.xapi_hooks.add_check(check_au_statements)
+    app.state.xapi_hooks.add_teacher_activity_provider(TeacherActivities(settings.base_url))
     app.state.xapi_hooks.add_on_stored(
         Cmi5StatementTracker(settings.base_url, app.state.xapi_hooks)
     )

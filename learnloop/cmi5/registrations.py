@@ -14,9 +14,10 @@ from sqlalchemy.orm import Session
 from learnloop.auth.models import User
 from learnloop.cmi5.course_structure import ParsedAu, ParsedCourse
 from learnloop.cmi5.errors import RegistrationForbidden, RegistrationNotFound
-from learnloop.cmi5.models import Cmi5AuStatus, Cmi5Course, Cmi5Registration
+from learnloop.cmi5.models import Cmi5AuStatus, Cmi5Block, Cmi5Course, Cmi5Registration
 from learnloop.cmi5.packages import get_course, save_course
 from learnloop.db import utcnow
+from learnloop.errors import BadRequest
 
 # (session, content id) → the id of the user who owns that H5P content, or None.
 ContentOwnerLookup = Callable[[Session, str], "str | None"]
@@ -44,32 +45,61 @@ def ensure_content_course(
     existing = session.scalar(select(Cmi5Course).where(Cmi5Course.content_id == content_id))
     if existing is not None:
         return existing
-    base = base_url.rstrip("/")
-    publisher_id = content_activity_id(base, content_id)
-    title = {"und": content_id}
+    publisher_id = content_activity_id(base_url.rstrip("/"), content_id)
     parsed = ParsedCourse(
         publisher_id=f"{publisher_id}/course",
+        title={"und": content_id},
+        description={},
+        objectives=[],
+        children=[h5p_au(base_url, content_id, {"und": content_id})],
+    )
+    return save_course(session, parsed, owner_id=owner_id, content_id=content_id)
+
+
+def h5p_au(base_url: str, content_id: str, title: dict[str, str]) -> ParsedAu:
+    """One H5P content item as an AU: the cmi5 wrapper of its player page."""
+    base = base_url.rstrip("/")
+    return ParsedAu(
+        publisher_id=content_activity_id(base, content_id),
         title=title,
         description={},
         objectives=[],
-        children=[
-            ParsedAu(
-                publisher_id=publisher_id,
-                title=title,
-                description={},
-                objectives=[],
-                url=f"{base}/cmi5/h5p/{content_id}",
-                url_is_relative=False,
-                move_on="CompletedOrPassed",
-                mastery_score=None,
-                launch_method="AnyWindow",
-                launch_parameters=None,
-                entitlement_key=None,
-                activity_type="http://adlnet.gov/expapi/activities/lesson",
-            )
-        ],
+        url=f"{base}/cmi5/h5p/{content_id}",
+        url_is_relative=False,
+        move_on="CompletedOrPassed",
+        mastery_score=None,
+        launch_method="AnyWindow",
+        launch_parameters=None,
+        entitlement_key=None,
+        activity_type="http://adlnet.gov/expapi/activities/lesson",
     )
-    return save_course(session, parsed, owner_id=owner_id, content_id=content_id)
+
+
+def create_content_course(
+    session: Session,
+    user: User,
+    *,
+    content_ids: list[str],
+    title: str,
+    base_url: str,
+    content_owner: ContentOwnerLookup | None,
+) -> Cmi5Course:
+    """A course with one AU per H5P content item, owned by the teacher who owns them."""
+    if len(set(content_ids)) != len(content_ids):
+        raise BadRequest("Each content item may appear once in a course")
+    for content_id in content_ids:
+        owner_id = content_owner(session, content_id) if content_owner else None
+        if not user.is_admin and owner_id != user.id:
+            raise RegistrationForbidden(f"You do not own content {content_id}")
+    base = base_url.rstrip("/")
+    parsed = ParsedCourse(
+        publisher_id=f"{base}/cmi5/course-ids/{uuid.uuid4()}",
+        title={"und": title},
+        description={},
+        objectives=[],
+        children=[h5p_au(base, content_id, {"und": content_id}) for content_id in content_ids],
+    )
+    return save_course(session, parsed, owner_id=user.id)
 
 
 def _may_register(user: User, owner_id: str | None, learner_id: str) -> bool:
@@ -231,3 +261,47 @@ def update_session_record(
         merged.update({key: value for key, value in score.items() if value is not None})
         registration.score = merged
     registration.updated_at = utcnow()
+
+
+class TeacherActivities:
+    """LRS teacher activity provider: the activity ids of the cmi5 statements of the courses
+    a teacher owns (launch activity ids, blocks and the course of each registration), so
+    the teacher reads those statements on /xapi/statements."""
+
+    def __init__(self, base_url: str) -> None:
+        self.base_url = base_url
+
+    def __call__(self, session: Session, user_id: str) -> list[str]:
+        registrations = list(
+            session.execute(
+                select(
+                    Cmi5Registration.id,
+                    Cmi5Registration.course_id,
+                    Cmi5Registration.course_activity_id,
+                )
+                .join(Cmi5Course, Cmi5Course.id == Cmi5Registration.course_id)
+                .where(Cmi5Course.owner_id == user_id)
+            )
+        )
+        if not registrations:
+            return []
+        ids = [row.course_activity_id for row in registrations]
+        ids.extend(
+            session.scalars(
+                select(Cmi5AuStatus.launch_activity_id).where(
+                    Cmi5AuStatus.registration_id.in_([row.id for row in registrations])
+                )
+            )
+        )
+        course_ids = {row.course_id for row in registrations}
+        blocks: dict[str, list[str]] = {}
+        for block_id, course_id in session.execute(
+            select(Cmi5Block.id, Cmi5Block.course_id).where(Cmi5Block.course_id.in_(course_ids))
+        ):
+            blocks.setdefault(course_id, []).append(block_id)
+        for row in registrations:
+            ids.extend(
+                generated_activity_id(self.base_url, row.id, block_id)
+                for block_id in blocks.get(row.course_id, [])
+            )
+        return ids

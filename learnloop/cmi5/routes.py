@@ -20,6 +20,7 @@ from learnloop.cmi5.launch import abandon_open_sessions, choose_au, launch
 from learnloop.cmi5.packages import course_aus, files_prefix, get_course, import_course
 from learnloop.cmi5.registrations import (
     accessible_registration,
+    create_content_course,
     may_manage,
     register_content,
     register_course,
@@ -30,6 +31,7 @@ from learnloop.cmi5.schemas import (
     AbandonOut,
     AuOut,
     AuStatusOut,
+    ContentCourseRequest,
     CourseOut,
     LaunchOut,
     RegisterRequest,
@@ -73,6 +75,37 @@ def import_course_route(
             description=course.description,
             auCount=imported.au_count,
             fileCount=imported.file_count,
+        )
+    )
+
+
+@router.post(
+    "/courses/from-content", status_code=status.HTTP_201_CREATED, response_model=Envelope[CourseOut]
+)
+def content_course_route(
+    session: SessionDep,
+    settings: SettingsDep,
+    user: RequireTeacher,
+    _feature: RequireCmi5Launch,
+    body: ContentCourseRequest,
+    content_owner: ContentOwnerDep,
+) -> Envelope[CourseOut]:
+    """A cmi5 course with one AU per H5P content item the teacher owns."""
+    course = create_content_course(
+        session,
+        user,
+        content_ids=body.contentIds,
+        title=body.title,
+        base_url=settings.base_url,
+        content_owner=content_owner,
+    )
+    return ok(
+        CourseOut(
+            id=course.id,
+            publisherId=course.publisher_id,
+            title=course.title,
+            description=course.description,
+            auCount=course.au_count,
         )
     )
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
 from pydantic import AnyHttpUrl, BaseModel, ConfigDict, Field, model_validator
 
@@ -60,6 +60,15 @@ class RegisterRequest(BaseModel):
         if self.contentId is not None and self.actorAccount is None:
             raise ValueError("actorAccount is required with contentId")
         return self
+
+
+class ContentCourseRequest(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    title: str = Field(min_length=1, max_length=500)
+    contentIds: list[Annotated[str, Field(min_length=1, max_length=500)]] = Field(  # noqa: N815
+        min_length=1, max_length=1000
+    )
 
 
 class Score(BaseModel):
