@@ -35,6 +35,8 @@ from sqlalchemy import (
 from sqlalchemy.orm import Session, aliased
 
 from learnloop.db import UTCDateTime
+from learnloop.xapi.activity_definitions import activity_hash
+from learnloop.xapi.activity_models import XapiActivity
 from learnloop.xapi.callers import ReadScope
 from learnloop.xapi.errors import InvalidParameter, StatementNotFound
 from learnloop.xapi.models import StatementActivity, StatementAgent, StatementRow
@@ -132,6 +134,20 @@ def query_statements(
         next_cursor = Cursor(stored=rows[-1][1], seq=rows[-1][0], ceiling=ceiling)
     last_stored = max((row[1] for row in rows), default=None)
     return Page(documents=documents, next_cursor=next_cursor, last_stored=last_stored)
+
+
+def canonical_definitions(session: Session, activity_ids: set[str]) -> dict[str, Any]:
+    """The LRS's canonical definition of each Activity (merged from every statement that
+    defined it, learnloop.xapi.activity_definitions), for ``format=canonical``."""
+    if not activity_ids:
+        return {}
+    hashes = [activity_hash(activity_id) for activity_id in activity_ids]
+    rows = session.execute(
+        select(XapiActivity.activity_id, XapiActivity.definition).where(
+            XapiActivity.id_hash.in_(hashes)
+        )
+    )
+    return {activity_id: definition for activity_id, definition in rows if definition}
 
 
 def _max_seq(session: Session) -> int:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from datetime import datetime, timedelta
 from email.utils import format_datetime
 from typing import Any
@@ -18,12 +18,15 @@ CONSISTENT_THROUGH = "X-Experience-API-Consistent-Through"
 
 
 def apply_format(
-    document: dict[str, Any], statement_format: StatementFormat, accept_language: str | None
+    document: dict[str, Any],
+    statement_format: StatementFormat,
+    accept_language: str | None,
+    definitions: Mapping[str, Any] | None = None,
 ) -> dict[str, Any]:
     if statement_format is StatementFormat.IDS:
         return ids_format(document)
     if statement_format is StatementFormat.CANONICAL:
-        return canonical_format(document, accept_language)
+        return canonical_format(document, accept_language, definitions)
     return document
 
 

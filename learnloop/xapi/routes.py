@@ -10,6 +10,7 @@ from collections.abc import Callable, Sequence
 from typing import Any
 
 from fastapi import APIRouter, Request, Response
+from sqlalchemy.orm import Session
 
 from learnloop.deps import SessionDep, SettingsDep
 from learnloop.errors import BadRequest
@@ -17,13 +18,20 @@ from learnloop.storage import FileStorage
 from learnloop.xapi import queries
 from learnloop.xapi.attachments import StatementRequest
 from learnloop.xapi.dependencies import RawBody, StatementHooksDep, XapiCallerDep, XapiVersionDep
-from learnloop.xapi.parameters import ListRequest, SingleRequest, parse_get, reject_unknown
+from learnloop.xapi.parameters import (
+    ListRequest,
+    SingleRequest,
+    StatementFormat,
+    parse_get,
+    reject_unknown,
+)
 from learnloop.xapi.responses import apply_format, json_response, lrs_headers
 from learnloop.xapi.statement_attachments import (
     accept_statement_attachments,
     multipart_statements_response,
     read_statement_body,
 )
+from learnloop.xapi.statement_shapes import activity_ids
 from learnloop.xapi.statements import StoreLimits, store_statements
 from learnloop.xapi.versions import SUPPORTED_VERSIONS
 
@@ -34,6 +42,15 @@ def _statement_body(request: Request, body: bytes) -> StatementRequest:
     """``application/json`` or ``multipart/mixed`` with attachment parts
     (xAPI-Communication 1.5); anything else is a 400."""
     return read_statement_body(request.headers.get("content-type"), body)
+
+
+def _definitions_for(
+    session: Session, documents: Sequence[dict[str, Any]], statement_format: StatementFormat
+) -> dict[str, Any]:
+    if statement_format is not StatementFormat.CANONICAL:
+        return {}
+    ids = set().union(*(activity_ids(document) for document in documents))
+    return queries.canonical_definitions(session, ids)
 
 
 def _multipart_with(
@@ -162,8 +179,9 @@ def get_statements(
             document, stored = queries.get_statement(
                 session, parsed.statement_id, voided=parsed.voided, scope=scope
             )
+            definitions = _definitions_for(session, [document], parsed.format)
             return json_response(
-                apply_format(document, parsed.format, accept_language),
+                apply_format(document, parsed.format, accept_language, definitions),
                 headers=lrs_headers(margin, stored),
                 multipart=_multipart_with(request, [document], parsed.attachments),
                 head=head,
@@ -173,9 +191,10 @@ def get_statements(
     page = queries.query_statements(
         session, request_list.statement_filter, limit=request_list.limit, scope=scope, cursor=cursor
     )
+    definitions = _definitions_for(session, page.documents, request_list.format)
     result: dict[str, Any] = {
         "statements": [
-            apply_format(document, request_list.format, accept_language)
+            apply_format(document, request_list.format, accept_language, definitions)
             for document in page.documents
         ],
         "more": "",

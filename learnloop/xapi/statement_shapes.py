@@ -329,8 +329,15 @@ def _canonical_definition(definition: Any, preferences: list[str]) -> Any:
     return result
 
 
-def _canonical_activity(activity: Any, preferences: list[str]) -> Any:
-    if isinstance(activity, dict) and "definition" in activity:
+def _canonical_activity(
+    activity: Any, preferences: list[str], definitions: Mapping[str, Any]
+) -> Any:
+    if not isinstance(activity, dict):
+        return activity
+    known = definitions.get(str(activity.get("id")))
+    if known:
+        activity = {**activity, "definition": known}
+    if "definition" in activity:
         return {
             **activity,
             "definition": _canonical_definition(activity["definition"], preferences),
@@ -338,7 +345,14 @@ def _canonical_activity(activity: Any, preferences: list[str]) -> Any:
     return activity
 
 
-def _canonical_core(statement: dict[str, Any], preferences: list[str]) -> dict[str, Any]:
+def activity_ids(statement: Mapping[str, Any]) -> set[str]:
+    """Every Activity id in a statement: object, context activities, SubStatement's."""
+    return index_entries(statement)[1]
+
+
+def _canonical_core(
+    statement: dict[str, Any], preferences: list[str], definitions: Mapping[str, Any]
+) -> dict[str, Any]:
     result = dict(statement)
     verb = result.get("verb")
     if isinstance(verb, dict) and isinstance(verb.get("display"), dict):
@@ -347,15 +361,15 @@ def _canonical_core(statement: dict[str, Any], preferences: list[str]) -> dict[s
     if isinstance(obj, dict):
         object_type = obj.get("objectType", "Activity")
         if object_type == "Activity":
-            result["object"] = _canonical_activity(obj, preferences)
+            result["object"] = _canonical_activity(obj, preferences, definitions)
         elif object_type == "SubStatement":
-            result["object"] = _canonical_core(obj, preferences)
+            result["object"] = _canonical_core(obj, preferences, definitions)
     context = result.get("context")
     if isinstance(context, dict) and isinstance(context.get("contextActivities"), dict):
         result["context"] = {
             **context,
             "contextActivities": {
-                key: [_canonical_activity(a, preferences) for a in value]
+                key: [_canonical_activity(a, preferences, definitions) for a in value]
                 if isinstance(value, list)
                 else value
                 for key, value in context["contextActivities"].items()
@@ -378,10 +392,14 @@ def _canonical_core(statement: dict[str, Any], preferences: list[str]) -> dict[s
     return result
 
 
-def canonical_format(statement: dict[str, Any], accept_language: str | None) -> dict[str, Any]:
-    """Agents as received, activities and verbs with one language per map.
-
-    LearnLoop keeps no separate canonical Activity definitions yet (the Activities resource
-    is a later part), so the canonical definition is the one in the statement itself.
-    """
-    return _canonical_core(copy.deepcopy(statement), parse_accept_language(accept_language))
+def canonical_format(
+    statement: dict[str, Any],
+    accept_language: str | None,
+    definitions: Mapping[str, Any] | None = None,
+) -> dict[str, Any]:
+    """Agents as received; Activities with the LRS's canonical definition (``definitions``
+    by activity id, falling back to the one in the statement) and verbs, with one language
+    per language map (xAPI-Communication 2.1.3 "format")."""
+    return _canonical_core(
+        copy.deepcopy(statement), parse_accept_language(accept_language), definitions or {}
+    )

@@ -691,3 +691,22 @@ def test_statement_arriving_after_its_voiding_statement_is_voided(client, lrs: L
         ).status_code
         == 200
     )
+
+
+def test_canonical_format_uses_the_lrs_canonical_activity_definition(client, lrs: LrsCredentials):
+    activity = "http://e.com/activities/canonical"
+    first = statement(object={"id": activity, "definition": {"name": {"en-US": "Old name"}}})
+    first_id = client.post("/xapi/statements", json=first, headers=lrs.headers).json()[0]
+    later = statement(
+        object={"id": activity, "definition": {"name": {"en-US": "New name", "fr": "Nouveau"}}}
+    )
+    client.post("/xapi/statements", json=later, headers=lrs.headers)
+    headers = {**lrs.headers, "Accept-Language": "fr"}
+    canonical = client.get(
+        "/xapi/statements", params={"statementId": first_id, "format": "canonical"}, headers=headers
+    ).json()
+    assert canonical["object"]["definition"]["name"] == {"fr": "Nouveau"}
+    exact = client.get(
+        "/xapi/statements", params={"statementId": first_id}, headers=lrs.headers
+    ).json()
+    assert exact["object"]["definition"]["name"] == {"en-US": "Old name"}
