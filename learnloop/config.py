@@ -83,6 +83,17 @@ class Settings(BaseSettings):
     # Decoded size limit of POST /h5p/media/upload (base64 in a JSON body).
     h5p_media_max_bytes: int = 7 * 1024 * 1024
 
+    # H5P player (learnloop.h5p.player): completion tracking (setFinished) and capturing
+    # the content's xAPI events into the LRS are switched independently, as H5P allows
+    # (h5p-completion-tracking). The save interval is H5PIntegration.saveFreq (0 = off).
+    h5p_set_finished_enabled: bool = True
+    h5p_set_finished_url: str = "/h5p/setFinished"
+    h5p_xapi_capture_enabled: bool = True
+    h5p_save_freq_seconds: int = 30
+    h5p_user_data_max_bytes: int = 1024 * 1024
+    # h5p-standalone's dist directory (H5P core JS/CSS); None: node_modules of the checkout.
+    h5p_core_dir: Path | None = None
+
     @model_validator(mode="after")
     def _refuse_unsafe_production(self) -> Settings:
         if self.environment == "production" and (

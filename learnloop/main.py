@@ -33,6 +33,7 @@ from learnloop.db import Database
 from learnloop.errors import install_error_handlers
 from learnloop.h5p.content import get_ownership as h5p_ownership
 from learnloop.h5p.errors import install_h5p_error_handlers
+from learnloop.h5p.player_routes import build_player_router
 from learnloop.h5p.routes import router as h5p_router
 from learnloop.jobs.worker import JobRegistry, Worker
 from learnloop.operations.routes import router as operations_router
@@ -42,6 +43,7 @@ from learnloop.requestlog import RequestLogMiddleware
 from learnloop.storage import FileStorage, LocalFileStorage
 from learnloop.web.assets import router as assets_router
 from learnloop.web.dashboard import router as dashboard_router
+from learnloop.web.player import router as player_page_router
 from learnloop.xapi.activity_definitions import record_statement_activities
 from learnloop.xapi.alternate_syntax import AlternateRequestSyntaxMiddleware
 from learnloop.xapi.client_routes import router as xapi_clients_router
@@ -177,6 +179,8 @@ def create_app(
     app.include_router(assets_router)
     app.include_router(dashboard_router)
     app.include_router(h5p_router)
+    app.include_router(build_player_router(settings))
+    app.include_router(player_page_router)
 
     # Added first, so innermost: rewrites xAPI alternate-syntax POSTs after the body limit.
     app.add_middleware(AlternateRequestSyntaxMiddleware)

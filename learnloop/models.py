@@ -8,6 +8,7 @@ from learnloop.auth.models import User
 from learnloop.cmi5 import models as cmi5_models  # noqa: F401
 from learnloop.db import Base
 from learnloop.h5p import models as h5p_models  # noqa: F401
+from learnloop.h5p import player_models as h5p_player_models  # noqa: F401
 from learnloop.jobs.models import Job
 from learnloop.plans.models import Plan
 from learnloop.xapi.activity_models import XapiActivity

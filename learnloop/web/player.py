@@ -1,0 +1,165 @@
+"""The player page ``GET /h5p/embed/{contentId}``: H5P content rendered for a person.
+
+The page is what H5P core calls the content's iframe document: it sets
+``H5PIntegration`` (the same model as ``GET /h5p/play``), loads H5P core from the npm
+package h5p-standalone (``/h5p/core/frame.bundle.js``), then the content's libraries in
+dependency order, and H5P core initialises ``<div class="h5p-content">`` on load. It
+works standalone and inside an iframe on any site (``frame-ancestors *`` as the
+reference allows under /h5p/; ``?token=`` authenticates iframes, where a site's cookie
+may not be sent). ``capture.js`` forwards the content's xAPI statements to the LRS;
+``resizer.js`` is the script an embedding site includes (the embed code's resizeCode).
+"""
+
+from __future__ import annotations
+
+import json
+import secrets
+from pathlib import Path
+from typing import Any
+from urllib.parse import quote
+
+from fastapi import APIRouter, BackgroundTasks, Request
+from fastapi.responses import FileResponse, HTMLResponse
+from fastapi.templating import Jinja2Templates
+from markupsafe import Markup
+
+from learnloop.auth.dependencies import presented_token, resolve_user
+from learnloop.deps import DatabaseDep, SessionDep, SettingsDep
+from learnloop.errors import AppError, NotFound
+from learnloop.h5p.player_routes import Language, play
+from learnloop.h5p.routes import ContentId, StorageDep
+
+WEB_DIR = Path(__file__).resolve().parent
+TEMPLATES = Jinja2Templates(directory=str(WEB_DIR / "templates"))
+PLAYER_STATIC = WEB_DIR / "static" / "player"
+# name under /h5p/player/ → file in learnloop/web/static/player/
+PLAYER_FILES = {
+    "capture.js": "text/javascript; charset=utf-8",
+    "resizer.js": "text/javascript; charset=utf-8",
+    "player.css": "text/css; charset=utf-8",
+}
+XAPI_ENDPOINT = "/api/xapi/statements"
+
+
+def _security_headers(nonce: str) -> dict[str, str]:
+    # Only this server's files run (no internet); H5P libraries set inline styles, play
+    # media from blob: URLs, and some evaluate strings (MultiChoice's dependencies do),
+    # so 'unsafe-eval' stays; inline scripts need the nonce. Any site may frame the
+    # player (reference: everything under /h5p/ allows frame-ancestors *).
+    policy = (
+        "default-src 'self'; "
+        f"script-src 'self' 'nonce-{nonce}' 'unsafe-eval'; "
+        "style-src 'self' 'unsafe-inline'; "
+        "img-src 'self' data: blob:; media-src 'self' data: blob:; font-src 'self' data:; "
+        "connect-src 'self'; frame-src 'self'; object-src 'none'; "
+        "form-action 'self'; frame-ancestors *"
+    )
+    return {
+        "Content-Security-Policy": policy,
+        "X-Content-Type-Options": "nosniff",
+        "Referrer-Policy": "same-origin",
+        "Cache-Control": "no-store",
+    }
+
+
+def script_json(value: Any) -> Markup:
+    """JSON that is safe inside ``<script>``: no ``</script>``, ``<!--`` or line separators."""
+    text = json.dumps(value, ensure_ascii=False)
+    for raw, escaped in (
+        ("<", "\\u003c"),
+        (">", "\\u003e"),
+        ("&", "\\u0026"),
+        ("\u2028", "\\u2028"),
+        ("\u2029", "\\u2029"),
+    ):
+        text = text.replace(raw, escaped)
+    return Markup(text)  # noqa: S704 - escaped above for the script context
+
+
+def _error_page(request: Request, status: int, message: str, nonce: str) -> HTMLResponse:
+    headings = {401: "Sign in to see this content", 403: "Not allowed", 404: "Not found"}
+    login_url = None
+    if status == 401:
+        target = request.url.path
+        login_url = f"/login?next={quote(target, safe='')}"
+    response = TEMPLATES.TemplateResponse(
+        request,
+        "player/error.html",
+        {
+            "status": status,
+            "heading": headings.get(status, "Something went wrong"),
+            "message": message,
+            "login_url": login_url,
+        },
+        status_code=status,
+    )
+    response.headers.update(_security_headers(nonce))
+    return response
+
+
+router = APIRouter(tags=["pages"], include_in_schema=False)
+
+
+@router.get("/h5p/embed/{content_id}", response_class=HTMLResponse)
+def player_page(
+    content_id: ContentId,
+    request: Request,
+    session: SessionDep,
+    settings: SettingsDep,
+    storage: StorageDep,
+    database: DatabaseDep,
+    background: BackgroundTasks,
+    language: Language = None,
+) -> HTMLResponse:
+    nonce = secrets.token_urlsafe(16)
+    try:
+        user = resolve_user(request, session, settings)
+        if user is None:
+            return _error_page(request, 401, "This content needs a signed-in user.", nonce)
+        model = play(
+            request, session, settings, storage, database, background, user, content_id, language
+        )
+    except AppError as error:
+        return _error_page(request, error.status_code, error.message, nonce)
+    presented = presented_token(request)
+    explicit_token = (
+        presented.token if presented is not None and presented.method != "cookie" else None
+    )
+    player_config = {
+        "contentId": model.content_id,
+        "xapiCapture": settings.h5p_xapi_capture_enabled,
+        "xapiEndpoint": XAPI_ENDPOINT,
+        "token": explicit_token,
+    }
+    response = TEMPLATES.TemplateResponse(
+        request,
+        "player/embed.html",
+        {
+            "title": model.title,
+            "language": model.language,
+            "content_id": model.content_id,
+            "styles": model.styles,
+            "scripts": model.scripts,
+            "integration_json": script_json(model.integration),
+            "player_json": script_json(player_config),
+            "nonce": nonce,
+        },
+    )
+    response.headers.update(_security_headers(nonce))
+    return response
+
+
+@router.get("/h5p/player/{name}")
+def player_file(name: str) -> FileResponse:
+    media_type = PLAYER_FILES.get(name)
+    if media_type is None:
+        raise NotFound(f"No such player file: {name}")
+    return FileResponse(
+        PLAYER_STATIC / name,
+        media_type=media_type,
+        headers={
+            "Cache-Control": "public, max-age=3600",
+            "X-Content-Type-Options": "nosniff",
+            "Access-Control-Allow-Origin": "*",
+        },
+    )
