@@ -154,13 +154,16 @@ def launch(
     base_url: str,
     writer: LmsWriter,
     return_url: str | None = None,
+    launch_mode: str | None = None,
 ) -> Launch:
     base = base_url.rstrip("/")
     course = get_course(session, registration.course_id)
     au = choose_au(session, course, au_ref)
     abandoned = abandon_open_sessions(session, registration, writer)
     status = au_status(session, registration, au.id, base)
-    launch_mode = registration.launch_mode
+    # cmi5 10.2.2: Normal by default; Browse and Review launch the AU without tracking
+    # completion (the statement rules then refuse Completed/Passed/Failed).
+    launch_mode = launch_mode or registration.launch_mode
     actor = actor_for(registration)
     cmi5_session = Cmi5Session(
         id=str(uuid.uuid4()),

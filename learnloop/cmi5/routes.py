@@ -33,6 +33,7 @@ from learnloop.cmi5.schemas import (
     AuStatusOut,
     ContentCourseRequest,
     CourseOut,
+    LaunchMode,
     LaunchOut,
     RegisterRequest,
     RegistrationOut,
@@ -188,6 +189,7 @@ def launch_route(
     registration_id: str,
     au_id: Annotated[str | None, Query(alias="auId", max_length=2048)] = None,
     return_url: Annotated[str | None, Query(alias="returnURL", max_length=2048)] = None,
+    launch_mode: Annotated[LaunchMode | None, Query(alias="launchMode")] = None,
 ) -> Envelope[LaunchOut]:
     if return_url is not None and not return_url.startswith(("http://", "https://")):
         raise BadRequest("returnURL must be an http(s) URL")
@@ -199,6 +201,7 @@ def launch_route(
         base_url=settings.base_url,
         writer=writer,
         return_url=return_url,
+        launch_mode=launch_mode,
     )
     return ok(
         LaunchOut(

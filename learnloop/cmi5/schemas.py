@@ -9,6 +9,7 @@ from pydantic import AnyHttpUrl, BaseModel, ConfigDict, Field, model_validator
 
 from learnloop.cmi5.models import Cmi5Registration
 
+LaunchMode = Literal["Normal", "Browse", "Review"]
 SessionStatus = Literal[
     "initialized",
     "launched",

@@ -239,3 +239,38 @@ def test_cmi5_allowed_statements_pass_after_initialized(au1: AuSession, session:
             "http://adlnet.gov/expapi/verbs/answered", cmi5=False, result={"success": True}
         ),
     )
+
+
+def test_a_review_launch_refuses_judging_statements_over_http_launch_mode(
+    client: TestClient, app: FastAPI, session: Session, teacher: Account, learner: Account, course
+) -> None:
+    registration = register(client, teacher, course["id"], learner)
+    response = client.get(
+        f"/api/cmi5/launch/{registration['id']}",
+        headers=learner.headers,
+        params={"auId": AU2, "launchMode": "Review"},
+    )
+    assert response.status_code == 200
+    from urllib.parse import parse_qs, urlsplit
+
+    from tests.cmi5.conftest import Launched
+
+    data = response.json()["data"]
+    params = {k: v[0] for k, v in parse_qs(urlsplit(data["launchUrl"]).query).items()}
+    au = start(
+        client,
+        app,
+        session,
+        Launched(registration["id"], data["launchUrl"], params, data["sessionId"]),
+        AU2,
+    )
+    au.send(session, au.statement(INITIALIZED))
+    assert "Normal launch mode" in _refused(
+        session, au, au.statement(COMPLETED, result={"completion": True, **DURATION})
+    )
+    bad = client.get(
+        f"/api/cmi5/launch/{registration['id']}",
+        headers=learner.headers,
+        params={"launchMode": "Sometimes"},
+    )
+    assert bad.status_code == 400
