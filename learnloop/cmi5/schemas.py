@@ -5,7 +5,15 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from typing import Annotated, Any, Literal
 
-from pydantic import AnyHttpUrl, BaseModel, ConfigDict, Field, model_validator
+from pydantic import (
+    AnyHttpUrl,
+    BaseModel,
+    ConfigDict,
+    Field,
+    TypeAdapter,
+    field_validator,
+    model_validator,
+)
 
 from learnloop.cmi5.models import Cmi5Registration
 
@@ -28,20 +36,24 @@ def format_time(moment: datetime) -> str:
     return moment.strftime("%Y-%m-%dT%H:%M:%S.") + f"{moment.microsecond // 1000:03d}Z"
 
 
+_HTTP_URL: TypeAdapter[AnyHttpUrl] = TypeAdapter(AnyHttpUrl)
+
+
 class ActorAccount(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    homePage: AnyHttpUrl  # noqa: N815 - the reference's field name
+    homePage: str = Field(min_length=1, max_length=500)  # noqa: N815 - the reference's name
     name: str = Field(min_length=1, max_length=255)
 
-    @model_validator(mode="after")
-    def _home_page_length(self) -> ActorAccount:
-        if len(str(self.homePage)) > 500:
-            raise ValueError("homePage: at most 500 characters")
-        return self
+    @field_validator("homePage")
+    @classmethod
+    def _home_page_is_a_url(cls, value: str) -> str:
+        # Validated as a URL but kept as sent: it is part of the learner's xAPI identity.
+        _HTTP_URL.validate_python(value)
+        return value
 
     def as_json(self) -> dict[str, str]:
-        return {"homePage": str(self.homePage).rstrip("/") or str(self.homePage), "name": self.name}
+        return {"homePage": self.homePage, "name": self.name}
 
 
 class RegisterRequest(BaseModel):

@@ -219,3 +219,13 @@ def test_waive_records_waived_with_its_reason_once(
         "data"
     ]["aus"]
     assert [a["waived"] for a in aus] == [False, True, False]
+
+
+def test_the_actor_home_page_is_kept_exactly_as_sent(client: TestClient, teacher: Account) -> None:
+    account = {"homePage": "https://lms.example.com/learners/", "name": "u-1"}
+    data = client.post(
+        "/api/cmi5/register",
+        headers=teacher.headers,
+        json={"contentId": "c-home", "learnerId": "u-1", "actorAccount": account},
+    ).json()["data"]
+    assert data["actorAccount"] == account
