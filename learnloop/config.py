@@ -90,7 +90,8 @@ class Settings(BaseSettings):
     h5p_set_finished_url: str = "/h5p/setFinished"
     h5p_xapi_capture_enabled: bool = True
     h5p_save_freq_seconds: int = 30
-    h5p_user_data_max_bytes: int = 1024 * 1024
+    # Below the form parser's 1 MiB field limit, so an oversized state is a clear 413.
+    h5p_user_data_max_bytes: int = 512 * 1024
     # h5p-standalone's dist directory (H5P core JS/CSS); None: node_modules of the checkout.
     h5p_core_dir: Path | None = None
 
