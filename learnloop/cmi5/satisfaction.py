@@ -231,8 +231,8 @@ class Cmi5StatementTracker:
             cmi5_session = session.scalar(select(Cmi5Session).where(Cmi5Session.auth_key == key))
             if cmi5_session is None:
                 continue
-            self._record(session, cmi5_session, item.statement)
-            touched[cmi5_session.id] = cmi5_session
+            if self._record(session, cmi5_session, item.statement):
+                touched[cmi5_session.id] = cmi5_session
         for cmi5_session in touched.values():
             registration = session.get(Cmi5Registration, cmi5_session.registration_id)
             assert registration is not None
@@ -246,11 +246,12 @@ class Cmi5StatementTracker:
 
     def _record(
         self, session: Session, cmi5_session: Cmi5Session, statement: dict[str, Any]
-    ) -> None:
+    ) -> bool:
+        """Update the session and AU records; True when moveOn may have changed."""
         now = utcnow()
         cmi5_session.last_activity_at = now
         if not is_cmi5_defined(statement):
-            return
+            return False
         verb = statement["verb"]["id"]
         registration = session.get(Cmi5Registration, cmi5_session.registration_id)
         au = session.get(Cmi5Au, cmi5_session.au_id)
@@ -260,7 +261,7 @@ class Cmi5StatementTracker:
         if verb == VERB_INITIALIZED:
             cmi5_session.state = "initialized"
             cmi5_session.initialized_at = now
-            return
+            return False
         if verb == VERB_TERMINATED:
             cmi5_session.state = "terminated"
             cmi5_session.ended_at = now
@@ -282,6 +283,7 @@ class Cmi5StatementTracker:
         registration.updated_at = now
         status.satisfied = au_satisfied(au.move_on, status)
         session.flush()
+        return verb in (VERB_COMPLETED, VERB_PASSED)
 
 
 @dataclass(frozen=True)
