@@ -18,6 +18,7 @@ from learnloop.analytics.errors import NotYourContent, NotYourStudent
 from learnloop.analytics.models import ClassContent, ClassMember, LearnerClass, LearnerProgress
 from learnloop.auth.models import User
 from learnloop.errors import Forbidden
+from learnloop.h5p.models import ContentOwnership
 
 
 @dataclass(frozen=True)
@@ -33,12 +34,23 @@ class Audience:
 
 def teacher_content_ids(session: Session, teacher_id: str) -> set[str]:
     """Owned content, content the teacher touched (the reference's scope), and content
-    assigned to the teacher's classes."""
+    assigned to the teacher's classes.
+
+    Touching content another teacher owns does not count: otherwise sending one statement
+    about any content id would open its learners to whoever sent it."""
     touched = set(
         session.scalars(
             select(LearnerProgress.content_id).where(LearnerProgress.learner_id == teacher_id)
         )
     )
+    if touched:
+        touched -= set(
+            session.scalars(
+                select(ContentOwnership.content_id).where(
+                    ContentOwnership.content_id.in_(touched), ContentOwnership.user_id != teacher_id
+                )
+            )
+        )
     assigned = set(
         session.scalars(
             select(ClassContent.content_id)

@@ -13,7 +13,8 @@ from fastapi.testclient import TestClient
 from sqlalchemy.orm import Session
 
 from learnloop.auth.models import User
-from tests.analytics.conftest import Dataset
+from learnloop.config import Settings
+from tests.analytics.conftest import Dataset, statement
 
 
 def overview(client: TestClient, headers: dict[str, str], query: str = "") -> dict[str, Any]:
@@ -250,3 +251,27 @@ def test_student_detail_csv_tables(client: TestClient, dataset: Dataset) -> None
     assert topics.split("\r\n")[:2] == ["topic,score", "Cells,90.0"]
     recent = client.get(path + "&table=recent", headers=dataset.teacher.headers).text
     assert len(recent.strip().split("\r\n")) == 7
+
+
+def test_touching_another_teachers_content_does_not_open_its_learners(
+    client: TestClient, dataset: Dataset, settings: Settings
+) -> None:
+    headers = dataset.other_teacher.headers
+    touch = statement(settings.base_url, "x", "attempted", "bio")
+    assert client.post("/api/xapi/statements", json=touch, headers=headers).status_code == 200
+    assert client.get(f"/api/analytics/student/{dataset.l1.id}", headers=headers).status_code == 403
+    assert client.get("/api/analytics/content/bio", headers=headers).status_code == 403
+    assert overview(client, headers)["totalStudents"] == 1  # learner 2, on "other"
+
+
+def test_touched_unowned_content_is_in_the_teachers_scope(
+    client: TestClient, dataset: Dataset, settings: Settings
+) -> None:
+    """The reference's scope: content the teacher interacted with, here content no one owns."""
+    for account in (dataset.teacher, dataset.l3):
+        legacy = statement(
+            settings.base_url, "x", "completed", "legacy", result={"score": {"scaled": 0.5}}
+        )
+        client.post("/api/xapi/statements", json=legacy, headers=account.headers)
+    data = overview(client, dataset.teacher.headers)
+    assert "legacy" in {c["contentId"] for c in data["topPerformingContent"]}
