@@ -115,7 +115,9 @@ def record_definitions(session: Session, definitions: Mapping[str, Mapping[str, 
     # creates the same activity: a failure here would roll the statements back.
     dialect = session.get_bind().dialect.name
     insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
-    session.execute(insert(XapiActivity).values(rows).on_conflict_do_nothing())
+    # executemany of one cached statement: a multi-row VALUES would be compiled anew for
+    # every batch, which costs more than the insert itself.
+    session.connection().execute(insert(XapiActivity).on_conflict_do_nothing(), rows)
     # Lock in a fixed order so two batches touching the same activities cannot deadlock.
     existing = session.scalars(
         select(XapiActivity)
@@ -126,8 +128,10 @@ def record_definitions(session: Session, definitions: Mapping[str, Mapping[str, 
     ).all()
     for row in existing:
         incoming = definitions[row.activity_id]
-        if incoming:
-            row.definition = merge_definitions(row.definition, incoming)
+        merged = merge_definitions(row.definition, incoming)
+        # Most statements repeat a definition the LRS already has: write only changes.
+        if merged != row.definition:
+            row.definition = merged
             row.updated = now
     session.flush()
 
