@@ -13,6 +13,7 @@ from sqlalchemy import select
 from learnloop.config import Settings
 from learnloop.h5p.models import ContentOwnership
 from learnloop.h5p.player_files import file_grant, verify_grant
+from learnloop.main import create_app
 from tests.h5p.conftest import import_file
 
 
@@ -309,3 +310,37 @@ def test_a_grant_stops_working_when_the_content_becomes_private(
         json={"visibility": "private"},
     )
     assert client.get(f"{base}/content.json").status_code == 404
+
+
+def player_config(page: str) -> dict[str, object]:
+    match = re.search(r"window\.LearnLoopPlayer = (\{.*?\});", page)
+    assert match is not None
+    config: dict[str, object] = json.loads(match.group(1))
+    return config
+
+
+@pytest.mark.parametrize(("finished", "capture"), [(True, False), (False, True), (False, False)])
+def test_completion_tracking_and_xapi_capture_switch_independently(
+    settings, database, storage, teacher, multichoice, finished, capture
+):
+    changed = settings.model_copy(
+        update={"h5p_set_finished_enabled": finished, "h5p_xapi_capture_enabled": capture}
+    )
+    with TestClient(create_app(changed, database=database, storage=storage)) as client:
+        page = client.get(f"/h5p/embed/{multichoice}", params={"token": teacher.token}).text
+    config = player_config(page)
+    assert config["xapiCapture"] is capture
+    assert config["xapiEndpoint"] == "/api/xapi/statements"
+    integration = re.search(r"window\.H5PIntegration = (.*?);\nwindow\.LearnLoopPlayer", page)
+    assert integration is not None
+    assert json.loads(integration.group(1))["postUserStatistics"] is finished
+
+
+def test_the_save_frequency_is_configurable_and_zero_turns_saving_off(
+    settings, database, storage, teacher, multichoice
+):
+    for seconds, expected in ((5, 5), (0, False)):
+        changed = settings.model_copy(update={"h5p_save_freq_seconds": seconds})
+        with TestClient(create_app(changed, database=database, storage=storage)) as client:
+            model = play(client, multichoice, teacher.headers).json()["data"]
+        assert model["integration"]["saveFreq"] == expected

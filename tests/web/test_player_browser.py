@@ -9,6 +9,10 @@ test-artifacts/). One test embeds the player in an iframe on a page from another
 
 from __future__ import annotations
 
+import functools
+import http.server
+import threading
+import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -228,6 +232,26 @@ def finished_rows(player: Player, content_id: str) -> list[dict[str, Any]]:
     return list(response.json()["data"])
 
 
+def learner_result(player: Player, content_id: str, learner_id: str) -> list[dict[str, Any]]:
+    """The learner's setFinished rows, once H5P core's (asynchronous) POST has arrived."""
+    deadline = time.monotonic() + 15
+    while True:
+        rows = [row for row in finished_rows(player, content_id) if row["userId"] == learner_id]
+        if rows or time.monotonic() > deadline:
+            return rows
+        time.sleep(0.2)
+
+
+def eventually(condition: Callable[[], bool], seconds: float = 10) -> bool:
+    """Poll ``condition`` (content applies its previous state while it builds itself)."""
+    deadline = time.monotonic() + seconds
+    while not condition():
+        if time.monotonic() > deadline:
+            return False
+        time.sleep(0.2)
+    return True
+
+
 def saved_state(player: Player, token: str, content_id: str) -> Any:
     with player.api(token) as http:
         response = http.get(f"/h5p/contentUserData/{content_id}/state/0")
@@ -274,6 +298,7 @@ def test_every_hub_package_renders_without_a_javascript_error(
     token, _ = player.learner(7)
     watched.page.goto(embed_url(player, name, token))
     wait_for_player(watched.page)
+    watched.page.wait_for_load_state("networkidle")  # images and fonts in the screenshot
     ARTIFACTS.mkdir(exist_ok=True)
     watched.page.screenshot(path=str(ARTIFACTS / f"player-{name}.png"), full_page=True)
     assert watched.errors == []
@@ -446,7 +471,7 @@ def test_a_learner_answers_and_the_result_statements_and_state_are_kept(
     assert latest["result"]["score"]["max"] == exercise.max_score
 
     # setFinished stored one row for this learner with the same score.
-    rows = [row for row in finished_rows(player, content_id) if row["userId"] == learner_id]
+    rows = learner_result(player, content_id, learner_id)
     assert len(rows) == 1
     assert rows[0]["score"] == exercise.score
     assert rows[0]["maxScore"] == exercise.max_score
@@ -457,5 +482,105 @@ def test_a_learner_answers_and_the_result_statements_and_state_are_kept(
     wait_for_player(page)
     state = saved_state(player, token, content_id)
     assert isinstance(state, str) and state not in ("", "{}")
-    assert exercise.restored(page), f"{exercise.name} did not restore its state"
+    assert eventually(lambda: exercise.restored(page)), f"{exercise.name} lost its state"
+    assert watched.errors == []
+
+
+# --- embedded in another site -----------------------------------------------------------------
+
+
+@pytest.fixture
+def other_site(tmp_path: Path) -> Iterator[tuple[str, Path]]:
+    """A plain static web server on another port: the "other site" that embeds the player."""
+    handler = functools.partial(http.server.SimpleHTTPRequestHandler, directory=str(tmp_path))
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{server.server_address[1]}", tmp_path
+    finally:
+        server.shutdown()
+        server.server_close()
+        thread.join(timeout=5)
+
+
+def test_the_player_works_in_an_iframe_on_a_page_from_another_port(
+    player: Player, watched: WatchedPage, other_site: tuple[str, Path]
+) -> None:
+    site_url, site_dir = other_site
+    token, learner_id = player.learner(5)
+    content_id = player.content["H5P.TrueFalse"]
+    with player.api(token) as api:
+        model = api.get(f"/h5p/play/{content_id}").json()["data"]["integration"]
+    content = model["contents"][f"cid-{content_id}"]
+    # The embed code and resizer script exactly as the player offers them, plus the
+    # learner's token (an iframe on another site authenticates by ?token=).
+    embed_code = (
+        content["embedCode"]
+        .replace(":w", "800")
+        .replace(":h", "150")
+        .replace(f'/h5p/embed/{content_id}"', f'/h5p/embed/{content_id}?token={token}"')
+    )
+    assert "?token=" in embed_code
+    (site_dir / "index.html").write_text(
+        "<!doctype html><html><head><title>Another site</title>"
+        '<link rel="icon" href="data:,"></head><body>'
+        f"<h1>Course page</h1>{embed_code}{content['resizeCode']}</body></html>"
+    )
+
+    page = watched.page
+    page.goto(f"{site_url}/index.html")
+    assert site_url != player.base_url
+    frame = page.frame_locator("iframe")
+    frame.locator(".h5p-true-false-answer").first.wait_for()
+    player_frame = next(f for f in page.frames if f.url.startswith(player.base_url))
+    wait_for_player(player_frame)
+    # The resizer made the iframe as tall as the content (it started at 150px).
+    page.wait_for_function(
+        "() => parseInt(document.querySelector('iframe').style.height || '0', 10) > 150"
+    )
+    frame.locator(".h5p-true-false-answer").first.click()
+    frame.locator(".h5p-question-check-answer").click()
+    player_frame.wait_for_function(
+        "() => window.LearnLoopCapture.sent > 0 && window.LearnLoopCapture.pending === 0"
+    )
+    rows = learner_result(player, content_id, learner_id)
+    assert [(row["score"], row["maxScore"]) for row in rows] == [(1, 1)]
+    ARTIFACTS.mkdir(exist_ok=True)
+    page.screenshot(path=str(ARTIFACTS / "player-in-iframe.png"), full_page=True)
+    assert watched.errors == []
+
+
+def test_a_signed_in_learner_plays_by_cookie_with_csrf_protected_posts(
+    player: Player, watched: WatchedPage
+) -> None:
+    page = watched.page
+    _token, learner_id = player.learner(6)
+    login = page.request.post(
+        f"{player.base_url}/api/auth/login",
+        data={"email": "learner6@example.test", "password": PASSWORD},
+    )
+    assert login.ok
+    content_id = player.content["H5P.TrueFalse"]
+    page.goto(f"{player.base_url}/h5p/embed/{content_id}")
+    wait_for_player(page)
+    ajax = page.evaluate("() => window.H5PIntegration.ajax")
+    assert "csrf=" in ajax["setFinished"] and "token=" not in ajax["setFinished"]
+    answer_truefalse(page)
+    wait_for_capture(page)
+    rows = learner_result(player, content_id, learner_id)
+    assert [(row["score"], row["maxScore"]) for row in rows] == [(1, 1)]
+    # The same POST without the CSRF token, from the signed-in browser, is refused.
+    forged = page.request.post(
+        f"{player.base_url}/h5p/setFinished",
+        form={
+            "contentId": content_id,
+            "score": "0",
+            "maxScore": "1",
+            "opened": "1795000000",
+            "finished": "1795000001",
+        },
+    )
+    assert forged.status == 403
+    assert learner_result(player, content_id, learner_id)[0]["score"] == 1
     assert watched.errors == []
