@@ -8,7 +8,6 @@ Services only flush; the request's session commits.
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from enum import StrEnum
@@ -373,8 +372,3 @@ def delete_documents(session: Session, context: DocumentContext) -> int:
     )
     session.flush()
     return int(getattr(result, "rowcount", 0) or 0)
-
-
-def document_ids_etag(ids: Sequence[str]) -> str:
-    """An ETag for a list-of-ids response: the SHA-1 of the JSON array sent."""
-    return content_etag(orjson.dumps(list(ids)))

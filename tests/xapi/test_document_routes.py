@@ -1,6 +1,7 @@
 import hashlib
 import json
 import time
+from datetime import UTC, datetime
 from email.utils import parsedate_to_datetime
 
 import orjson
@@ -632,3 +633,39 @@ def test_profile_post_of_invalid_json_to_a_new_document_is_400(client, lrs):
         client.get(ACTIVITY_PROFILE_URL, params=profile_params(), headers=lrs.headers).status_code
         == 404
     )
+
+
+def test_agent_profile_ids_since_and_delete_with_matching_etag(client, lrs):
+    client.put(
+        AGENT_PROFILE_URL,
+        params=agent_profile_params(profileId="old"),
+        content=b"1",
+        headers=create_headers(lrs.headers),
+    )
+    old = client.get(
+        AGENT_PROFILE_URL, params=agent_profile_params(profileId="old"), headers=lrs.headers
+    )
+    # The server shares this process's clock, so "now" lies between the two writes.
+    since = datetime.now(UTC).isoformat()
+    client.put(
+        AGENT_PROFILE_URL,
+        params=agent_profile_params(profileId="new"),
+        content=b"2",
+        headers=create_headers(lrs.headers),
+    )
+    listing = client.get(
+        AGENT_PROFILE_URL,
+        params=agent_profile_params(profileId=None, since=since),
+        headers=lrs.headers,
+    )
+    assert listing.json() == ["new"]
+    deleted = client.delete(
+        AGENT_PROFILE_URL,
+        params=agent_profile_params(profileId="old"),
+        headers={**lrs.headers, "If-Match": old.headers["etag"]},
+    )
+    assert deleted.status_code == 204
+    remaining = client.get(
+        AGENT_PROFILE_URL, params=agent_profile_params(profileId=None), headers=lrs.headers
+    )
+    assert remaining.json() == ["new"]

@@ -250,3 +250,14 @@ def test_concurrent_batches_defining_one_new_activity_both_commit_and_merge(comm
         assert canonical_activity(check, ACTIVITY)["definition"] == {
             "name": {"en-US": "One", "fr": "Un"}
         }
+
+
+def test_head_on_activities_and_agents_has_no_body(client, lrs):
+    activity = client.head("/xapi/activities", params={"activityId": ACTIVITY}, headers=lrs.headers)
+    assert activity.status_code == 200
+    assert activity.content == b""
+    assert activity.headers["content-type"] == "application/json"
+    agent = json.dumps({"mbox": "mailto:zoe@example.com"})
+    person = client.head("/xapi/agents", params={"agent": agent}, headers=lrs.headers)
+    assert person.status_code == 200
+    assert person.content == b""
