@@ -14,7 +14,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from learnloop.auth.models import Role, User
@@ -40,8 +40,10 @@ def _add_agent(person: dict[str, Any], agent: Mapping[str, Any]) -> None:
 def linked_user(session: Session, agent: Mapping[str, Any], base_url: str) -> User | None:
     """The LearnLoop user an Agent identifies, by account on this server or by email."""
     if isinstance(agent.get("mbox"), str):
-        address = agent["mbox"].partition(":")[2]
-        return session.scalar(select(User).where(func.lower(User.email) == address.lower()))
+        # Emails are stored lowercased (learnloop.auth.users.normalize_email): the unique
+        # index answers this.
+        address = agent["mbox"].partition(":")[2].strip().lower()
+        return session.scalar(select(User).where(User.email == address))
     account = agent.get("account")
     if isinstance(account, Mapping) and account.get("homePage") == base_url:
         return session.get(User, str(account.get("name", "")))
