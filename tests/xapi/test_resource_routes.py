@@ -261,3 +261,12 @@ def test_head_on_activities_and_agents_has_no_body(client, lrs):
     person = client.head("/xapi/agents", params={"agent": agent}, headers=lrs.headers)
     assert person.status_code == 200
     assert person.content == b""
+
+
+def test_person_links_a_user_whatever_the_case_of_the_email(client, lrs, learner):
+    agent = {"mbox": f"mailto:{learner.user.email.upper()}"}
+    person = client.get(
+        "/xapi/agents", params={"agent": json.dumps(agent)}, headers=lrs.headers
+    ).json()
+    assert person["mbox"] == [agent["mbox"], f"mailto:{learner.user.email}"]
+    assert len(person["account"]) == 1
