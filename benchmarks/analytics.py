@@ -535,12 +535,12 @@ def main() -> None:
     small, large = min(measured), max(measured)
     print(f"\n{backend}: best-of-N ms per call (projection | scan of statements)")
     header = f"{'endpoint':<44}" + "".join(
-        f"{f'{size:,} proj':>14}{f'{size:,} scan':>14}" for size in sorted(measured)
+        f"{f'{size:,} proj':>16}{f'{size:,} scan':>16}" for size in sorted(measured)
     )
     print(header + f"{'growth':>9}{'speed-up':>10}")
     for name in measured[small]:
         cells = "".join(
-            f"{measured[size][name].projection_ms:>14.2f}{measured[size][name].scan_ms:>14.2f}"
+            f"{measured[size][name].projection_ms:>16.2f}{measured[size][name].scan_ms:>16.2f}"
             for size in sorted(measured)
         )
         growth = measured[large][name].projection_ms / measured[small][name].projection_ms
