@@ -175,7 +175,6 @@ def build_player_model(
                 f"{H5P_PREFIX}/contentUserData/:contentId/:dataType/:subContentId{query}"
             ),
         },
-        "ajaxPath": f"{H5P_PREFIX}/ajax?action=",
         "saveFreq": settings.h5p_save_freq_seconds if saving else False,
         "user": {"name": user.display_name, "mail": user.email, "id": user.id},
         "l10n": l10n,
