@@ -1,4 +1,5 @@
-"""@xapi/xapi (npm) drives the document, activities and agents resources of a running server."""
+"""@xapi/xapi (npm) drives the document, activities and agents resources of a running server,
+and sends a statement with attachment data and a signed statement (multipart/mixed)."""
 
 from __future__ import annotations
 
@@ -17,7 +18,9 @@ DRIVER = Path(__file__).parent / "node" / "documents.mjs"
 
 
 @pytest.mark.skipif(shutil.which("node") is None, reason="needs Node.js")
-def test_xapi_js_client_uses_state_profiles_activities_and_agents(live_server):
+def test_xapi_js_client_uses_documents_activities_agents_attachments_and_signatures(
+    live_server,
+):
     database = Database.from_url(live_server.env["LEARNLOOP_DATABASE_URL"])
     try:
         with database.transaction() as session:
@@ -54,4 +57,7 @@ def test_xapi_js_client_uses_state_profiles_activities_and_agents(live_server):
         "agent profile",
         "activity definition merged",
         "agents person",
+        "attachment stored and returned",
+        "signed statement accepted",
+        "tampered signed statement refused",
     ]

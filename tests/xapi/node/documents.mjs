@@ -1,15 +1,19 @@
 // Drives the LearnLoop LRS document, agents and activities resources with the @xapi/xapi
-// client library (npm): State, Activity Profile, Agent Profile, GET activities, GET agents.
+// client library (npm): State, Activity Profile, Agent Profile, GET activities, GET agents,
+// and statements with attachment data and a JWS signature (multipart/mixed).
 // Usage: LRS_ENDPOINT=http://127.0.0.1:PORT/xapi/ LRS_KEY=... LRS_SECRET=... node documents.mjs
 // Prints one JSON line with what it saw; exits non-zero when the LRS misbehaves.
 import assert from "node:assert/strict";
-import { createHash, randomUUID } from "node:crypto";
+import { createHash, generateKeyPairSync, randomUUID, sign } from "node:crypto";
 import XAPI from "@xapi/xapi";
 
 const endpoint = process.env.LRS_ENDPOINT;
 const auth = XAPI.toBasicAuth(process.env.LRS_KEY, process.env.LRS_SECRET);
 const xapi = new XAPI({ endpoint, auth, version: "1.0.3" });
 const xapi2 = new XAPI({ endpoint, auth, version: "2.0.0" });
+// Multipart statements go through the library's fetch adapter: with its default (axios)
+// adapter in Node, the Blob body replaces the multipart Content-Type header it sets.
+const xapiFetch = new XAPI({ endpoint, auth, version: "1.0.3", adapter: "fetch" });
 
 const email = `docs-${randomUUID()}@example.com`;
 const agent = { objectType: "Agent", name: "Doc Learner", mbox: `mailto:${email}` };
@@ -125,5 +129,68 @@ const person = await xapi.getAgent({ agent });
 assert.deepEqual(person.data, { objectType: "Person", name: ["Doc Learner"], mbox: [`mailto:${email}`] });
 assert.equal(await status(xapi.getAgent({ agent: { objectType: "Group", mbox: `mailto:${email}` } })), 400);
 check("agents person");
+
+// --- Attachments and a signed statement (multipart/mixed) ------------------------------
+const sha256 = (buffer) => createHash("sha256").update(buffer).digest("hex");
+const note = Buffer.from("certificate of completion: well done");
+const withAttachment = {
+  id: randomUUID(),
+  actor: agent,
+  verb: XAPI.Verbs.COMPLETED,
+  object: { id: activityId },
+  attachments: [
+    {
+      usageType: XAPI.AttachmentUsages.CERTIFICATE_OF_COMPLETION,
+      display: { "en-US": "Certificate" },
+      contentType: "text/plain",
+      length: note.length,
+      sha2: sha256(note),
+    },
+  ],
+};
+const sent = await xapiFetch.sendStatement({ statement: withAttachment, attachments: [note] });
+assert.deepEqual(sent.data, [withAttachment.id]);
+const fetchedWithData = await xapi.getStatement({ statementId: withAttachment.id, attachments: true });
+assert.ok(fetchedWithData.headers["content-type"].startsWith("multipart/mixed"));
+assert.equal(fetchedWithData.data[0].id, withAttachment.id);
+assert.equal(fetchedWithData.data[1], note.toString());
+check("attachment stored and returned");
+
+const { privateKey } = generateKeyPairSync("rsa", { modulusLength: 2048 });
+const base64url = (buffer) => Buffer.from(buffer).toString("base64url");
+function jws(payload, algorithm = "RS256") {
+  const signingInput = `${base64url(JSON.stringify({ alg: algorithm }))}.${base64url(JSON.stringify(payload))}`;
+  const digest = { RS256: "sha256", RS384: "sha384", RS512: "sha512" }[algorithm];
+  return Buffer.from(`${signingInput}.${base64url(sign(digest, Buffer.from(signingInput), privateKey))}`);
+}
+function signedStatement(original, token) {
+  return {
+    ...original,
+    attachments: [
+      {
+        usageType: XAPI.AttachmentUsages.SIGNATURE,
+        display: { "en-US": "Signature" },
+        contentType: "application/octet-stream",
+        length: token.length,
+        sha2: sha256(token),
+      },
+    ],
+  };
+}
+const original = { id: randomUUID(), actor: agent, verb: XAPI.Verbs.PASSED, object: { id: activityId }, result: { success: true } };
+const token = jws(original, "RS384");
+const signedResponse = await xapiFetch.sendStatement({ statement: signedStatement(original, token), attachments: [token] });
+assert.deepEqual(signedResponse.data, [original.id]);
+check("signed statement accepted");
+
+const tampered = { ...original, id: randomUUID(), result: { success: false } };
+const wrongToken = jws({ ...tampered, result: { success: true } });
+// The fetch adapter rejects with the response text (no status): the LRS's reason.
+await assert.rejects(
+  xapiFetch.sendStatement({ statement: signedStatement(tampered, wrongToken), attachments: [wrongToken] }),
+  /does not match the statement received/,
+);
+assert.equal(await status(xapi.getStatement({ statementId: tampered.id })), 404);
+check("tampered signed statement refused");
 
 console.log(JSON.stringify({ checks }));
