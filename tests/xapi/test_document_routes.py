@@ -6,7 +6,9 @@ from email.utils import parsedate_to_datetime
 
 import orjson
 import pytest
+from fastapi.testclient import TestClient
 
+from learnloop.main import create_app
 from tests.xapi.conftest import VERSION
 
 ACTIVITY = "http://example.com/activities/doc-test"
@@ -669,3 +671,16 @@ def test_agent_profile_ids_since_and_delete_with_matching_etag(client, lrs):
         AGENT_PROFILE_URL, params=agent_profile_params(profileId=None), headers=lrs.headers
     )
     assert remaining.json() == ["new"]
+
+
+def test_oversized_document_is_413_and_stores_nothing(settings, database, storage, lrs):
+    small = settings.model_copy(update={"max_json_body_bytes": 1024})
+    with TestClient(create_app(small, database=database, storage=storage)) as small_client:
+        response = small_client.put(
+            STATE_URL, params=state_params(), content=b"x" * 2048, headers=lrs.headers
+        )
+        assert response.status_code == 413
+        listing = small_client.get(
+            STATE_URL, params=state_params(stateId=None), headers=lrs.headers
+        )
+        assert listing.json() == []
