@@ -456,6 +456,7 @@ def test_a_learner_answers_and_the_result_statements_and_state_are_kept(
     page.wait_for_function(
         "() => window.LearnLoopCapture.sent > 0 && window.LearnLoopCapture.pending === 0"
     )
+    assert page.evaluate("() => window.LearnLoopCapture.rejected") == []
 
     # The statement that finished the content, about the content itself, with the score.
     verbs = {ANSWERED, COMPLETED}
@@ -469,6 +470,12 @@ def test_a_learner_answers_and_the_result_statements_and_state_are_kept(
     assert latest["actor"]["account"]["name"] == learner_id
     assert latest["result"]["score"]["raw"] == exercise.score
     assert latest["result"]["score"]["max"] == exercise.max_score
+
+    # The learner's progress (analytics projections kept on ingest) saw the attempt.
+    with player.api(token) as http:
+        progress = http.get(f"/api/xapi/progress/{content_id}").json()["data"]
+    assert progress["attempts"] >= 1
+    assert progress["lastScore"] == round(100 * exercise.score / exercise.max_score, 2)
 
     # setFinished stored one row for this learner with the same score.
     rows = learner_result(player, content_id, learner_id)
