@@ -27,7 +27,7 @@ from learnloop.cmi5.routes import pages as cmi5_pages
 from learnloop.cmi5.routes import router as cmi5_router
 from learnloop.cmi5.satisfaction import Cmi5StatementTracker
 from learnloop.cmi5.session_rules import check_au_statements
-from learnloop.cmi5.xapi_access import xapi_caller_with_au_tokens
+from learnloop.cmi5.xapi_access import authenticate_au_token
 from learnloop.config import Settings
 from learnloop.db import Database
 from learnloop.errors import install_error_handlers
@@ -47,7 +47,6 @@ from learnloop.web.player import router as player_page_router
 from learnloop.xapi.activity_definitions import record_statement_activities
 from learnloop.xapi.alternate_syntax import AlternateRequestSyntaxMiddleware
 from learnloop.xapi.client_routes import router as xapi_clients_router
-from learnloop.xapi.dependencies import get_xapi_caller
 from learnloop.xapi.document_routes import router as xapi_documents_router
 from learnloop.xapi.hooks import StatementHooks
 from learnloop.xapi.reference_routes import router as xapi_reference_router
@@ -173,7 +172,7 @@ def create_app(
     app.include_router(cmi5_router)
     app.include_router(cmi5_pages)
     # cmi5 auth tokens on /xapi/: an AU caller bound to one session (see cmi5.xapi_access).
-    app.dependency_overrides[get_xapi_caller] = xapi_caller_with_au_tokens
+    app.state.xapi_basic_authenticators = [authenticate_au_token]
     app.include_router(progress_router)
     app.include_router(analytics_router)
     app.include_router(assets_router)

@@ -1,10 +1,10 @@
 """AU auth tokens on the conformant LRS (``/xapi/``).
 
-``xapi_caller_with_au_tokens`` stands in for the LRS's caller dependency
-(``learnloop.xapi.dependencies.get_xapi_caller``; wired in ``main.py``): Basic credentials
-whose key is a cmi5 auth key become an AU caller bound to one session, after the document
-limits of ``au_auth.may_use_document`` are applied to the request; every other
-credential goes to the LRS's own authentication unchanged.
+``authenticate_au_token`` is registered with the LRS as a Basic authenticator
+(``app.state.xapi_basic_authenticators`` in ``main.py``): Basic credentials whose key is a
+cmi5 auth key become an AU caller bound to one session, after the document limits of
+``au_auth.may_use_document`` are applied to the request; every other credential goes to
+the LRS's own authentication unchanged.
 """
 
 from __future__ import annotations
@@ -13,20 +13,19 @@ from typing import Any
 
 import orjson
 from fastapi import Request
+from sqlalchemy.orm import Session
 
 from learnloop.cmi5.au_auth import (
     AuGrant,
     au_caller,
     authenticate_auth_token,
-    decode_basic,
     is_au_key,
     may_use_document,
 )
-from learnloop.deps import SessionDep, SettingsDep
 from learnloop.errors import BadRequest
 from learnloop.xapi.agents import agent_key
 from learnloop.xapi.callers import XapiCaller
-from learnloop.xapi.dependencies import BASIC_CHALLENGE, XapiVersionDep, get_xapi_caller
+from learnloop.xapi.dependencies import BASIC_CHALLENGE
 from learnloop.xapi.errors import InsufficientScope, InvalidLrsCredentials
 
 _DOCUMENT_PATHS = {
@@ -73,18 +72,18 @@ def enforce_au_document_access(request: Request, grant: AuGrant, session_open: b
         )
 
 
-def xapi_caller_with_au_tokens(
-    request: Request, session: SessionDep, settings: SettingsDep, version: XapiVersionDep
-) -> XapiCaller:
-    scheme, _, value = request.headers.get("authorization", "").partition(" ")
-    if scheme.lower() == "basic":
-        pair = decode_basic(value)
-        if pair is not None and is_au_key(pair[0]):
-            grant = authenticate_auth_token(session, *pair)
-            if grant is None:
-                raise InvalidLrsCredentials(
-                    "Invalid or expired cmi5 auth token", headers=BASIC_CHALLENGE
-                )
-            enforce_au_document_access(request, grant, grant.session_open)
-            return au_caller(grant, settings.base_url)
-    return get_xapi_caller(request, session, settings, version)
+def authenticate_au_token(
+    request: Request, session: Session, key: str, secret: str
+) -> XapiCaller | None:
+    """The LRS's Basic authenticator for cmi5 auth tokens (registered in ``main.py``).
+
+    Credentials whose key is not a cmi5 auth key are passed back to the LRS (None).
+    """
+    if not is_au_key(key):
+        return None
+    grant = authenticate_auth_token(session, key, secret)
+    if grant is None:
+        raise InvalidLrsCredentials("Invalid or expired cmi5 auth token", headers=BASIC_CHALLENGE)
+    enforce_au_document_access(request, grant, grant.session_open)
+    base_url: str = request.app.state.settings.base_url
+    return au_caller(grant, base_url)

@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import base64
 import binascii
+from collections.abc import Callable, Sequence
 from typing import Annotated
 
 from fastapi import Depends, Request
+from sqlalchemy.orm import Session
 
 from learnloop.auth.dependencies import resolve_user
 from learnloop.deps import SessionDep, SettingsDep
@@ -19,6 +21,18 @@ from learnloop.xapi.versions import VERSION_HEADER, XapiVersion, parse_version_h
 
 BASIC_CHALLENGE = {"WWW-Authenticate": 'Basic realm="LearnLoop LRS"'}
 _NO_HOOKS = StatementHooks()
+
+# Other domains may accept Basic credentials of their own (cmi5 auth tokens, cmi5 8.2.3).
+# ``main.py`` lists them in ``app.state.xapi_basic_authenticators``; each returns a caller
+# for credentials it recognises, None to pass them on, or raises for ones it refuses.
+BasicAuthenticator = Callable[[Request, Session, str, str], "XapiCaller | None"]
+
+
+def registered_basic_authenticators(request: Request) -> Sequence[BasicAuthenticator]:
+    authenticators: Sequence[BasicAuthenticator] = getattr(
+        request.app.state, "xapi_basic_authenticators", ()
+    )
+    return authenticators
 
 
 def get_xapi_version(request: Request) -> XapiVersion:
@@ -46,6 +60,10 @@ def get_xapi_caller(
                 "Malformed Basic credentials", headers=BASIC_CHALLENGE
             ) from exc
         key, _, secret = decoded.partition(":")
+        for authenticate_other in registered_basic_authenticators(request):
+            caller = authenticate_other(request, session, key, secret)
+            if caller is not None:
+                return caller
         client = authenticate(session, key, secret)
         if client is None:
             raise InvalidLrsCredentials("Invalid LRS credentials", headers=BASIC_CHALLENGE)
