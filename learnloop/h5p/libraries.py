@@ -69,6 +69,20 @@ def get_library(session: Session, key: LibraryKey) -> H5PLibrary | None:
     ).one_or_none()
 
 
+def _rows_by_key(session: Session, keys: Iterable[LibraryKey]) -> dict[LibraryKey, H5PLibrary]:
+    wanted = list(set(keys))
+    if not wanted:
+        return {}
+    rows = session.scalars(
+        select(H5PLibrary).where(
+            tuple_(H5PLibrary.machine_name, H5PLibrary.major_version, H5PLibrary.minor_version).in_(
+                wanted
+            )
+        )
+    )
+    return {(row.machine_name, row.major_version, row.minor_version): row for row in rows}
+
+
 def installed_patches(session: Session, keys: Iterable[LibraryKey]) -> dict[LibraryKey, int]:
     """Installed patch versions of ``keys`` (and nothing else), in one query."""
     wanted = list(set(keys))
@@ -116,10 +130,11 @@ def install_rows(session: Session, libraries: Sequence[PackageLibrary]) -> Insta
     """
     result = InstallResult(installed=[], upgraded=[], files=[])
     rows: dict[LibraryKey, H5PLibrary] = {}
+    existing = _rows_by_key(session, [package_library.key for package_library in libraries])
     for package_library in libraries:
         key = package_library.key
         document = package_library.library_json
-        row = get_library(session, key)
+        row = existing.get(key)
         if row is None:
             row = H5PLibrary(machine_name=key[0], major_version=key[1], minor_version=key[2])
             session.add(row)
