@@ -12,7 +12,6 @@ from alembic import op
 
 import learnloop.db
 
-
 revision: str = "0005"
 down_revision: str | Sequence[str] | None = "0001"
 branch_labels: str | Sequence[str] | None = None
