@@ -36,9 +36,13 @@ def lrs_headers(margin_seconds: float, last_modified: datetime | None = None) ->
     commits, which happens before its response is sent; ``margin_seconds`` covers
     transactions still open at this instant."""
     now = utcnow()
-    headers = {CONSISTENT_THROUGH: format_timestamp(now - timedelta(seconds=margin_seconds))}
+    headers = {CONSISTENT_THROUGH: consistent_through(margin_seconds, now)}
     headers["Last-Modified"] = format_datetime(last_modified or now, usegmt=True)
     return headers
+
+
+def consistent_through(margin_seconds: float, now: datetime | None = None) -> str:
+    return format_timestamp((now or utcnow()) - timedelta(seconds=margin_seconds))
 
 
 def json_response(

@@ -216,10 +216,10 @@ def _ids_agent(agent: Any) -> Any:
 def _ids_activity(activity: Any) -> Any:
     if not isinstance(activity, dict):
         return activity
-    result = {"id": activity.get("id")}
-    if "objectType" in activity:
-        result["objectType"] = activity["objectType"]
-    return result
+    # The id alone identifies an Activity; its objectType can only be the default
+    # "Activity" (xAPI-Data 2.4.4.1), so format=ids leaves it out like the definition
+    # (xAPI-Communication 2.1.3; the ADL suite's XAPI-00171 expects one key).
+    return {"id": activity.get("id")}
 
 
 def _ids_core(statement: dict[str, Any]) -> dict[str, Any]:

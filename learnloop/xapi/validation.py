@@ -9,6 +9,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
+from learnloop.xapi.agents import agent_key
 from learnloop.xapi.validation_activities import check_activity
 from learnloop.xapi.validation_agents import check_actor, check_agent, check_group
 from learnloop.xapi.validation_primitives import (
@@ -306,6 +307,15 @@ def _check_authority(value: Any, path: str) -> None:
     authority = require_object(value, path)
     if authority.get("objectType") == "Group":
         check_group(authority, path)
+        # Data 2.4.9 "OAuth Credentials as Authority": the Group stands for the pair of
+        # OAuth consumer and user, so it is anonymous - an identified Group is a Group of
+        # non-OAuth Agents, refused with 400 (Data 2.4.9.s3.b3, ADL XAPI-00100/00024).
+        if agent_key(authority) is not None:
+            raise fail(
+                path,
+                "a Group authority must be an anonymous Group of the OAuth consumer and the "
+                "user, without mbox, mbox_sha1sum, openid or account (xAPI-Data 2.4.9)",
+            )
         members = authority.get("member")
         if not isinstance(members, list) or len(members) != 2:
             raise fail(path, "a Group authority must have exactly two members (xAPI-Data 2.4.9)")

@@ -14,9 +14,11 @@ from starlette.datastructures import MutableHeaders
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from learnloop.xapi.errors import UnsupportedVersion
+from learnloop.xapi.responses import CONSISTENT_THROUGH, consistent_through
 
 VERSION_HEADER = "X-Experience-API-Version"
 XAPI_PREFIX = "/xapi"
+STATEMENTS_PATH = XAPI_PREFIX + "/statements"
 
 
 class XapiVersion(StrEnum):
@@ -50,22 +52,38 @@ def parse_version_header(value: str | None) -> XapiVersion:
 
 
 def response_version(request_value: str | None) -> XapiVersion:
-    """The version to announce on a response, even when the request's header was bad."""
-    if request_value is not None and _V2.match(request_value.strip()):
-        return XapiVersion.V2_0_0
-    return XapiVersion.V1_0_3
+    """The version to announce on a response, even when the request's header was bad.
+
+    A 1.0.x request is answered as 1.0.3. Anything else - 2.0.x, no header at all, or a
+    version this LRS does not speak - is answered with the latest version it implements:
+    xAPI-Communication 3.3 (XAPI-00333 in 1.0.3 and 2.0) has the LRS set the header to its
+    latest patch version, and a request without a version gives no other version to
+    answer in. (The 1.0.3 and 2.0 ADL suites each expect their own version on the 400 for
+    a request without the header; identical requests cannot satisfy both.)
+    """
+    if request_value is not None and _V1.match(request_value.strip()):
+        return XapiVersion.V1_0_3
+    return LATEST
 
 
 def statement_version_allowed(version: str, speaking: XapiVersion) -> bool:
-    """xAPI-Data 2.4.10: 1.0.x statements always; 2.0.x statements only over 2.0."""
-    if _V1.match(version) and version != "1.0":
+    """xAPI-Data 2.4.10: 1.0.x statements always; 2.0.x statements only over 2.0.
+
+    "1.0" itself is accepted: Data 2.4.10 refuses "anything but 1.0 or 1.0.x" (the ADL
+    suite's XAPI-00101 sends "1.0" and expects 200), and "2.0" likewise over 2.0."""
+    if _V1.match(version):
         return True
-    return speaking.is_2 and bool(_V2.match(version)) and version != "2.0"
+    return speaking.is_2 and bool(_V2.match(version))
 
 
 class XapiVersionHeaderMiddleware:
     """Adds ``X-Experience-API-Version`` to every response under ``/xapi`` (Communication 3.3),
-    including the 400/401/404 answers produced before a handler runs."""
+    including the 400/401/404 answers produced before a handler runs.
+
+    Responses of the Statement Resource also get ``X-Experience-API-Consistent-Through``
+    when the handler did not set it: xAPI-Communication 2.1.3 wants it "on all responses
+    to Statements requests", and the ADL suite checks it on errors too (a 400 for
+    ``?LIMIT=1``, the 404 for a voided statement asked for by ``statementId``)."""
 
     def __init__(self, app: ASGIApp) -> None:
         self.app = app
@@ -81,11 +99,20 @@ class XapiVersionHeaderMiddleware:
                 requested = value.decode("latin-1")
                 break
         announced = response_version(requested).value
+        margin = _consistency_margin(scope) if path.rstrip("/") == STATEMENTS_PATH else None
 
         async def send_with_version(message: Message) -> None:
             if message["type"] == "http.response.start":
                 headers = MutableHeaders(scope=message)
                 headers[VERSION_HEADER] = announced
+                if margin is not None and CONSISTENT_THROUGH not in headers:
+                    headers[CONSISTENT_THROUGH] = consistent_through(margin)
             await send(message)
 
         await self.app(scope, receive, send_with_version)
+
+
+def _consistency_margin(scope: Scope) -> float:
+    settings = getattr(scope["app"].state, "settings", None)
+    margin: float = getattr(settings, "xapi_consistency_margin_seconds", 0.0)
+    return margin

@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 import json
 import uuid
+from datetime import datetime
 from email.utils import parsedate_to_datetime
 
 from tests.xapi.conftest import LrsCredentials, agent, statement
@@ -241,14 +242,23 @@ def test_multipart_statement_with_attachment_data_round_trips(client, lrs: LrsCr
 # --- version header (xAPI-Communication 3.3) ------------------------------------------------
 
 
-def test_request_without_version_header_is_400_and_answered_with_version(
+def test_request_without_version_header_is_400_and_answered_with_the_latest_version(
     client, lrs: LrsCredentials
 ):
     headers = {"Authorization": lrs.headers["Authorization"]}
     response = client.post("/xapi/statements", json=statement(), headers=headers)
     assert response.status_code == 400
     assert "X-Experience-API-Version" in response.text
-    assert response.headers["X-Experience-API-Version"] == "1.0.3"
+    assert response.headers["X-Experience-API-Version"] == "2.0.0"
+
+
+def test_request_with_an_unsupported_version_is_answered_with_the_latest_version(
+    client, lrs: LrsCredentials
+):
+    headers = {**lrs.headers, "X-Experience-API-Version": "0.95"}
+    response = client.get("/xapi/statements", headers=headers)
+    assert response.status_code == 400
+    assert response.headers["X-Experience-API-Version"] == "2.0.0"
 
 
 def test_unsupported_versions_are_400(client, lrs: LrsCredentials):
@@ -283,7 +293,7 @@ def test_about_needs_no_version_or_credentials(client):
     response = client.get("/xapi/about")
     assert response.status_code == 200
     assert response.json()["version"] == ["1.0.3", "2.0.0"]
-    assert response.headers["X-Experience-API-Version"] == "1.0.3"
+    assert response.headers["X-Experience-API-Version"] == "2.0.0"
 
 
 # --- headers, HEAD, CORS --------------------------------------------------------------------------
@@ -301,6 +311,33 @@ def test_responses_carry_consistent_through_and_last_modified(client, lrs: LrsCr
     listing = client.get("/xapi/statements", headers=lrs.headers)
     assert "X-Experience-API-Consistent-Through" in listing.headers
     assert "Last-Modified" in listing.headers
+
+
+def test_statement_errors_carry_consistent_through(client, lrs: LrsCredentials):
+    statement_id = client.post("/xapi/statements", json=statement(), headers=lrs.headers).json()[0]
+    client.post("/xapi/statements", json=_void(statement_id), headers=lrs.headers)
+    answers = [
+        client.get("/xapi/statements", params={"LIMIT": "1"}, headers=lrs.headers),
+        client.get(
+            "/xapi/statements",
+            params={"statementId": statement_id, "verb": "http://e.com/v"},
+            headers=lrs.headers,
+        ),
+        client.get("/xapi/statements", params={"statementId": statement_id}, headers=lrs.headers),
+        client.get("/xapi/statements", headers={"X-Experience-API-Version": "1.0.3"}),
+        client.post("/xapi/statements", json={"actor": "nobody"}, headers=lrs.headers),
+    ]
+    assert [answer.status_code for answer in answers] == [400, 400, 404, 401, 400]
+    for answer in answers:
+        through = answer.headers["X-Experience-API-Consistent-Through"]
+        assert datetime.fromisoformat(through.replace("Z", "+00:00")).tzinfo is not None
+
+
+def test_other_resources_carry_no_consistent_through(client, lrs: LrsCredentials):
+    response = client.get(
+        "/xapi/activities", params={"activityId": "http://e.com/none"}, headers=lrs.headers
+    )
+    assert "X-Experience-API-Consistent-Through" not in response.headers
 
 
 def test_head_answers_like_get_without_a_body(client, lrs: LrsCredentials):
@@ -572,12 +609,40 @@ def test_ids_format_keeps_only_identifiers(client, lrs: LrsCredentials):
         "member": [{"objectType": "Agent", "mbox": "mailto:a@example.com"}],
     }
     assert stored["verb"] == {"id": sent["verb"]["id"]}
-    assert stored["object"] == {"objectType": "Activity", "id": sent["object"]["id"]}
+    assert stored["object"] == {"id": sent["object"]["id"]}
     assert stored["context"]["instructor"] == {
         "objectType": "Agent",
         "mbox": "mailto:teacher@example.com",
     }
     assert stored["context"]["contextActivities"]["parent"] == [{"id": "http://e.com/p"}]
+
+
+def test_ids_format_gives_substatement_activities_their_id_only(client, lrs: LrsCredentials):
+    group = {"objectType": "Group", "name": "g", "mbox": "mailto:g@example.com"}
+    sent = statement(
+        object={
+            "objectType": "SubStatement",
+            "actor": group,
+            "verb": {"id": "http://e.com/planned", "display": {"en": "planned"}},
+            "object": {
+                "objectType": "Activity",
+                "id": "http://e.com/sub",
+                "definition": {"name": {"en": "Sub"}},
+            },
+        }
+    )
+    statement_id = client.post("/xapi/statements", json=sent, headers=lrs.headers).json()[0]
+    [listed] = [
+        s
+        for s in client.get(
+            "/xapi/statements", params={"format": "ids"}, headers=lrs.headers
+        ).json()["statements"]
+        if s["id"] == statement_id
+    ]
+    assert listed["object"]["objectType"] == "SubStatement"
+    assert listed["object"]["actor"] == {"objectType": "Group", "mbox": "mailto:g@example.com"}
+    assert listed["object"]["object"] == {"id": "http://e.com/sub"}
+    assert listed["object"]["verb"] == {"id": "http://e.com/planned"}
 
 
 def test_canonical_format_picks_one_language_by_accept_language(client, lrs: LrsCredentials):

@@ -312,6 +312,30 @@ INVALID: list[tuple[str, Mutation, str]] = [
         _set("authority", {"objectType": "Group", "member": [agent("a"), agent("b"), agent("c")]}),
         "exactly two members",
     ),
+    (
+        "authority identified group",
+        _set(
+            "authority",
+            {
+                "objectType": "Group",
+                "mbox": "mailto:group@example.com",
+                "member": [agent("a"), agent("b")],
+            },
+        ),
+        "anonymous Group",
+    ),
+    (
+        "authority group identified by account",
+        _set(
+            "authority",
+            {
+                "objectType": "Group",
+                "account": {"homePage": "http://e.com", "name": "g"},
+                "member": [agent("a"), agent("b")],
+            },
+        ),
+        "anonymous Group",
+    ),
     ("version 0.95", _set("version", "0.95"), "statement.version"),
     ("version 2.0.0 over 1.0.3", _set("version", "2.0.0"), "statement.version"),
     # 2.4.11 Attachments.
@@ -415,7 +439,21 @@ VALID: list[tuple[str, Mutation]] = [
     ("single context activity", _set("context", {"contextActivities": {"parent": ACTIVITY}})),
     ("substatement", _set("object", SUBSTATEMENT)),
     ("agent object", _set("object", {"objectType": "Agent", "mbox": "mailto:o@example.com"})),
+    ("version 1.0", _set("version", "1.0")),
     ("version 1.0.0", _set("version", "1.0.0")),
+    (
+        "authority anonymous group of oauth consumer and user",
+        _set(
+            "authority",
+            {
+                "objectType": "Group",
+                "member": [
+                    {"account": {"homePage": "http://e.com/OAuth/Token", "name": "consumer"}},
+                    agent("user"),
+                ],
+            },
+        ),
+    ),
     ("version 1.0.9", _set("version", "1.0.9")),
     (
         "interaction",
