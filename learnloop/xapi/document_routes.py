@@ -280,114 +280,55 @@ def _delete(
     return Response(status_code=204)
 
 
-STATE = DocumentResource.STATE
-ACTIVITY_PROFILE = DocumentResource.ACTIVITY_PROFILE
-AGENT_PROFILE = DocumentResource.AGENT_PROFILE
+DOCUMENT_PATHS = {
+    DocumentResource.STATE: "/activities/state",
+    DocumentResource.ACTIVITY_PROFILE: "/activities/profile",
+    DocumentResource.AGENT_PROFILE: "/agents/profile",
+}
 
 
-@router.api_route("/activities/state", methods=["GET", "HEAD"])
-def get_state(
-    request: Request, session: SessionDep, caller: XapiCallerDep, _version: XapiVersionDep
-) -> Response:
-    return _get(STATE, request, session, caller)
+def _register_document_routes(resource: DocumentResource, path: str) -> None:
+    """The same four handlers serve each of the three document resources
+    (xAPI Communication 2.3, 2.6, 2.7 share their request and response rules)."""
+
+    def get_document(
+        request: Request, session: SessionDep, caller: XapiCallerDep, _version: XapiVersionDep
+    ) -> Response:
+        return _get(resource, request, session, caller)
+
+    def put_document(
+        request: Request,
+        session: SessionDep,
+        caller: XapiCallerDep,
+        version: XapiVersionDep,
+        body: RawBody,
+    ) -> Response:
+        return _put(resource, request, session, caller, version, body)
+
+    def post_document(
+        request: Request,
+        session: SessionDep,
+        caller: XapiCallerDep,
+        _version: XapiVersionDep,
+        body: RawBody,
+    ) -> Response:
+        return _post(resource, request, session, caller, body)
+
+    def delete_document(
+        request: Request, session: SessionDep, caller: XapiCallerDep, _version: XapiVersionDep
+    ) -> Response:
+        return _delete(resource, request, session, caller)
+
+    name = resource.name.lower()
+    router.add_api_route(path, get_document, methods=["GET", "HEAD"], name=f"get_{name}")
+    router.add_api_route(path, put_document, methods=["PUT"], status_code=204, name=f"put_{name}")
+    router.add_api_route(
+        path, post_document, methods=["POST"], status_code=204, name=f"post_{name}"
+    )
+    router.add_api_route(
+        path, delete_document, methods=["DELETE"], status_code=204, name=f"delete_{name}"
+    )
 
 
-@router.put("/activities/state", status_code=204)
-def put_state(
-    request: Request,
-    session: SessionDep,
-    caller: XapiCallerDep,
-    version: XapiVersionDep,
-    body: RawBody,
-) -> Response:
-    return _put(STATE, request, session, caller, version, body)
-
-
-@router.post("/activities/state", status_code=204)
-def post_state(
-    request: Request,
-    session: SessionDep,
-    caller: XapiCallerDep,
-    _version: XapiVersionDep,
-    body: RawBody,
-) -> Response:
-    return _post(STATE, request, session, caller, body)
-
-
-@router.delete("/activities/state", status_code=204)
-def delete_state(
-    request: Request, session: SessionDep, caller: XapiCallerDep, _version: XapiVersionDep
-) -> Response:
-    return _delete(STATE, request, session, caller)
-
-
-@router.api_route("/activities/profile", methods=["GET", "HEAD"])
-def get_activity_profile(
-    request: Request, session: SessionDep, caller: XapiCallerDep, _version: XapiVersionDep
-) -> Response:
-    return _get(ACTIVITY_PROFILE, request, session, caller)
-
-
-@router.put("/activities/profile", status_code=204)
-def put_activity_profile(
-    request: Request,
-    session: SessionDep,
-    caller: XapiCallerDep,
-    version: XapiVersionDep,
-    body: RawBody,
-) -> Response:
-    return _put(ACTIVITY_PROFILE, request, session, caller, version, body)
-
-
-@router.post("/activities/profile", status_code=204)
-def post_activity_profile(
-    request: Request,
-    session: SessionDep,
-    caller: XapiCallerDep,
-    _version: XapiVersionDep,
-    body: RawBody,
-) -> Response:
-    return _post(ACTIVITY_PROFILE, request, session, caller, body)
-
-
-@router.delete("/activities/profile", status_code=204)
-def delete_activity_profile(
-    request: Request, session: SessionDep, caller: XapiCallerDep, _version: XapiVersionDep
-) -> Response:
-    return _delete(ACTIVITY_PROFILE, request, session, caller)
-
-
-@router.api_route("/agents/profile", methods=["GET", "HEAD"])
-def get_agent_profile(
-    request: Request, session: SessionDep, caller: XapiCallerDep, _version: XapiVersionDep
-) -> Response:
-    return _get(AGENT_PROFILE, request, session, caller)
-
-
-@router.put("/agents/profile", status_code=204)
-def put_agent_profile(
-    request: Request,
-    session: SessionDep,
-    caller: XapiCallerDep,
-    version: XapiVersionDep,
-    body: RawBody,
-) -> Response:
-    return _put(AGENT_PROFILE, request, session, caller, version, body)
-
-
-@router.post("/agents/profile", status_code=204)
-def post_agent_profile(
-    request: Request,
-    session: SessionDep,
-    caller: XapiCallerDep,
-    _version: XapiVersionDep,
-    body: RawBody,
-) -> Response:
-    return _post(AGENT_PROFILE, request, session, caller, body)
-
-
-@router.delete("/agents/profile", status_code=204)
-def delete_agent_profile(
-    request: Request, session: SessionDep, caller: XapiCallerDep, _version: XapiVersionDep
-) -> Response:
-    return _delete(AGENT_PROFILE, request, session, caller)
+for _resource, _path in DOCUMENT_PATHS.items():
+    _register_document_routes(_resource, _path)
