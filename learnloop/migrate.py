@@ -24,7 +24,7 @@ def alembic_config(url: str = "", connection: Connection | None = None) -> Confi
     return config
 
 
-def upgrade(engine: Engine, revision: str = "heads") -> None:
+def upgrade(engine: Engine, revision: str = "head") -> None:
     with engine.begin() as connection:
         command.upgrade(alembic_config(connection=connection), revision)
 
