@@ -17,21 +17,20 @@ from typing import Any
 
 import httpx
 import pytest
-from playwright.sync_api import Browser, sync_playwright
+from playwright.sync_api import Browser
 
 from learnloop.auth import users as user_service
 from learnloop.auth.models import Role
 from learnloop.cmi5.vocabulary import EXT_SESSION_ID, VERB_ABANDONED, VERB_SATISFIED
 from learnloop.db import Database
 from tests.cmi5.course_files import Au, Block, course_xml
+from tests.support.browser import chromium
 from tests.support.live_server import LiveServer, start_live_server
 
 pytestmark = pytest.mark.browser
 
 REPO = Path(__file__).resolve().parents[2]
 AU_PAGES = Path(__file__).resolve().parent / "aus"
-CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking"]
 PASSWORD = "correct horse battery staple"
 COURSE = "https://example.test/courses/c1"
 BLOCK = "https://example.test/blocks/libraries"
@@ -190,10 +189,8 @@ def lms(tmp_path_factory: pytest.TempPathFactory, database_url: str) -> Iterator
 
 @pytest.fixture(scope="module")
 def browser() -> Iterator[Browser]:
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+    with chromium() as browser:
         yield browser
-        browser.close()
 
 
 def _run_au(browser: Browser, url: str) -> dict[str, Any]:

@@ -11,7 +11,6 @@ from urllib.parse import urlsplit
 
 import httpx
 import pytest
-from playwright.sync_api import sync_playwright
 
 from learnloop.auth import users as user_service
 from learnloop.auth.models import Role
@@ -24,6 +23,7 @@ from learnloop.cmi5.vocabulary import (
     VERB_TERMINATED,
 )
 from learnloop.db import Database
+from tests.support.browser import chromium
 from tests.support.databases import (
     create_fresh_database,
     drop_postgres_database,
@@ -34,8 +34,6 @@ from tests.support.live_server import LiveServer, start_live_server
 
 pytestmark = pytest.mark.browser
 
-CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking"]
 PASSWORD = "correct horse battery staple"
 
 
@@ -101,34 +99,30 @@ def test_an_h5p_question_launched_as_a_cmi5_au_records_cmi5_statements(
         ).json()["data"]
     assert urlsplit(launched["launchUrl"]).path == f"/cmi5/h5p/{content_id}"
 
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        try:
-            context = browser.new_context()
-            # The player page inside the AU authenticates the learner with their cookie.
-            context.add_cookies(
-                [{"name": "learnloop_token", "value": learner_token, "url": server.base_url}]
-            )
-            page = context.new_page()
-            page.goto(launched["launchUrl"])
-            page.wait_for_function("() => window.cmi5H5P && window.cmi5H5P.ready", timeout=60_000)
-            frame = page.frame_locator("#player")
-            frame.locator(".h5p-true-false-answer").first.click()
-            frame.locator(".h5p-question-check-answer").click()
-            page.wait_for_function(
-                """() => window.cmi5H5P.log.some(e => e.verb.endsWith('/passed')
-                       || e.verb.endsWith('/failed'))""",
-                timeout=30_000,
-            )
-            page.click("#exit")
-            page.wait_for_function(
-                "() => window.cmi5H5P.log.some(e => e.verb.endsWith('/terminated'))",
-                timeout=30_000,
-            )
-            state: dict[str, Any] = page.evaluate("() => window.cmi5H5P")
-            context.close()
-        finally:
-            browser.close()
+    with chromium() as browser:
+        context = browser.new_context()
+        # The player page inside the AU authenticates the learner with their cookie.
+        context.add_cookies(
+            [{"name": "learnloop_token", "value": learner_token, "url": server.base_url}]
+        )
+        page = context.new_page()
+        page.goto(launched["launchUrl"])
+        page.wait_for_function("() => window.cmi5H5P && window.cmi5H5P.ready", timeout=60_000)
+        frame = page.frame_locator("#player")
+        frame.locator(".h5p-true-false-answer").first.click()
+        frame.locator(".h5p-question-check-answer").click()
+        page.wait_for_function(
+            """() => window.cmi5H5P.log.some(e => e.verb.endsWith('/passed')
+                   || e.verb.endsWith('/failed'))""",
+            timeout=30_000,
+        )
+        page.click("#exit")
+        page.wait_for_function(
+            "() => window.cmi5H5P.log.some(e => e.verb.endsWith('/terminated'))",
+            timeout=30_000,
+        )
+        state: dict[str, Any] = page.evaluate("() => window.cmi5H5P")
+        context.close()
     assert "error" not in state, state
     verbs = [entry["verb"] for entry in state["log"]]
     assert all(entry["status"] == 200 for entry in state["log"]), state["log"]

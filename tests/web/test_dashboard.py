@@ -11,19 +11,19 @@ from typing import Any
 import httpx
 import pytest
 from fastapi.testclient import TestClient
-from playwright.sync_api import ConsoleMessage, Page, Request, sync_playwright
+from playwright.sync_api import ConsoleMessage, Page, Request
 
 from learnloop.auth import users as user_service
 from learnloop.auth.models import Role
 from learnloop.db import Database
 from learnloop.h5p.models import ContentCurriculum, ContentOwnership, H5PContent, H5PLibrary
 from tests.analytics.conftest import Dataset, dataset, statement
+from tests.support.browser import chromium
 from tests.support.live_server import LiveServer
 
 __all__ = ["dataset"]  # the fixture, shared with the API tests
 
 ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts"
-CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking"]
 PASSWORD = "correct horse battery staple"
 
 
@@ -178,37 +178,31 @@ def seed(database_url: str, live: LiveServer) -> dict[str, str]:
 @pytest.fixture
 def browser_page() -> Iterator[tuple[Page, list[str]]]:
     problems: list[str] = []
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(
-            executable_path="/usr/bin/chromium", args=CHROMIUM_ARGS
+    with chromium() as browser:
+        context = browser.new_context(viewport={"width": 1280, "height": 1000})
+        page = context.new_page()
+        page.on("pageerror", lambda error: problems.append(f"pageerror: {error}"))
+
+        def on_console(message: ConsoleMessage) -> None:
+            if message.type == "error":
+                problems.append(f"console: {message.text}")
+
+        page.on("console", on_console)
+
+        def on_request(request: Request) -> None:
+            if not request.url.startswith(("http://127.0.0.1", "data:", "about:")):
+                problems.append(f"external request: {request.url}")
+
+        page.on("request", on_request)
+        page.on(
+            "response",
+            lambda response: (
+                problems.append(f"HTTP {response.status}: {response.url}")
+                if response.status >= 400
+                else None
+            ),
         )
-        try:
-            context = browser.new_context(viewport={"width": 1280, "height": 1000})
-            page = context.new_page()
-            page.on("pageerror", lambda error: problems.append(f"pageerror: {error}"))
-
-            def on_console(message: ConsoleMessage) -> None:
-                if message.type == "error":
-                    problems.append(f"console: {message.text}")
-
-            page.on("console", on_console)
-
-            def on_request(request: Request) -> None:
-                if not request.url.startswith(("http://127.0.0.1", "data:", "about:")):
-                    problems.append(f"external request: {request.url}")
-
-            page.on("request", on_request)
-            page.on(
-                "response",
-                lambda response: (
-                    problems.append(f"HTTP {response.status}: {response.url}")
-                    if response.status >= 400
-                    else None
-                ),
-            )
-            yield page, problems
-        finally:
-            browser.close()
+        yield page, problems
 
 
 CANVAS_HAS_INK = """(canvas) => {

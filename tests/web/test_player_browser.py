@@ -28,12 +28,12 @@ from playwright.sync_api import (
     Locator,
     Page,
     Response,
-    sync_playwright,
 )
 
 from learnloop.auth import users as user_service
 from learnloop.auth.models import Role
 from learnloop.db import Database
+from tests.support.browser import chromium
 from tests.support.databases import (
     create_fresh_database,
     drop_postgres_database,
@@ -45,8 +45,6 @@ from tests.support.live_server import LiveServer, start_live_server
 pytestmark = pytest.mark.browser
 
 ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts"
-CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking"]
 PASSWORD = "correct horse battery staple"
 SAVE_FREQ_SECONDS = 1
 ANSWERED = "http://adlnet.gov/expapi/verbs/answered"
@@ -154,10 +152,8 @@ def player(
 
 @pytest.fixture(scope="module")
 def browser() -> Iterator[Browser]:
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+    with chromium() as browser:
         yield browser
-        browser.close()
 
 
 @dataclass
