@@ -6,7 +6,7 @@ breaks a rule; a batch is validated as a whole before anything is stored.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import Any
 
 from learnloop.xapi.agents import agent_key
@@ -276,30 +276,36 @@ def _check_relevant_types(entry: dict[str, Any], path: str) -> None:
             check_iri(iri, f"{path}.relevantTypes[{index}]")
 
 
-def _check_context_agents(value: Any, path: str) -> None:
+def _check_context_members(
+    value: Any,
+    path: str,
+    object_type: str,
+    member_key: str,
+    check_member: Callable[[Any, str], None],
+) -> None:
+    """xAPI 2.0 context.contextAgents / contextGroups: a list of
+    ``{"objectType": object_type, member_key: <Agent|Group>, "relevantTypes": [IRI…]}``."""
     for index, item in enumerate(require_list(value, path)):
         item_path = f"{path}[{index}]"
         entry = require_object(item, item_path)
         check_keys(
-            entry, item_path, ("objectType", "agent", "relevantTypes"), ("objectType", "agent")
+            entry,
+            item_path,
+            ("objectType", member_key, "relevantTypes"),
+            ("objectType", member_key),
         )
-        if entry["objectType"] != "contextAgent":
-            raise fail(f"{item_path}.objectType", "must be 'contextAgent'")
-        check_agent(entry["agent"], f"{item_path}.agent")
+        if entry["objectType"] != object_type:
+            raise fail(f"{item_path}.objectType", f"must be '{object_type}'")
+        check_member(entry[member_key], f"{item_path}.{member_key}")
         _check_relevant_types(entry, item_path)
+
+
+def _check_context_agents(value: Any, path: str) -> None:
+    _check_context_members(value, path, "contextAgent", "agent", check_agent)
 
 
 def _check_context_groups(value: Any, path: str) -> None:
-    for index, item in enumerate(require_list(value, path)):
-        item_path = f"{path}[{index}]"
-        entry = require_object(item, item_path)
-        check_keys(
-            entry, item_path, ("objectType", "group", "relevantTypes"), ("objectType", "group")
-        )
-        if entry["objectType"] != "contextGroup":
-            raise fail(f"{item_path}.objectType", "must be 'contextGroup'")
-        check_group(entry["group"], f"{item_path}.group")
-        _check_relevant_types(entry, item_path)
+    _check_context_members(value, path, "contextGroup", "group", check_group)
 
 
 def _check_authority(value: Any, path: str) -> None:
