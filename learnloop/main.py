@@ -88,12 +88,9 @@ def build_services(
         http=http,
         jwks=jwks,
     )
-    register_job_handlers(services.jobs)
+    # Domains with background work register their handlers on ``services.jobs`` here;
+    # none needs one yet (statement work runs in the ingest transaction).
     return services
-
-
-def register_job_handlers(registry: JobRegistry) -> None:
-    """Each domain's ``tasks`` module contributes its handlers here."""
 
 
 def build_worker(services: Services) -> Worker:
