@@ -2,37 +2,53 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import AsyncIterator
 from typing import Annotated
 
 from fastapi import Depends, Request
 from sqlalchemy.orm import Session
+from starlette.concurrency import run_in_threadpool
 
 from learnloop.config import Settings
 from learnloop.db import Database
 
 
-def get_settings(request: Request) -> Settings:
+# The dependencies that do no I/O are ``async def``: FastAPI runs a plain ``def``
+# dependency in the thread pool, and each such hop waits for a thread and the GIL.
+async def get_settings(request: Request) -> Settings:
     settings: Settings = request.app.state.settings
     return settings
 
 
-def get_database(request: Request) -> Database:
+async def get_database(request: Request) -> Database:
     database: Database = request.app.state.database
     return database
 
 
-def get_session(request: Request) -> Iterator[Session]:
+async def get_session(request: Request) -> AsyncIterator[Session]:
     """The request's unit of work: services flush, this commits.
 
     Declared with ``scope="function"`` below so that the commit runs *before* the
-    response is sent: a failed commit becomes a 500, never a 200 for lost data.
+    response is sent: a failed commit becomes a 500, never a 200 for lost data. Opening
+    the session does no I/O (the connection is taken on first use), so it happens here;
+    the commit or rollback blocks on the database and runs in the thread pool.
     """
     database: Database = request.app.state.database
     session = database.session_factory()
     try:
         yield session
-        session.commit()
+    except BaseException:
+        await run_in_threadpool(_finish, session, commit=False)
+        raise
+    await run_in_threadpool(_finish, session, commit=True)
+
+
+def _finish(session: Session, *, commit: bool) -> None:
+    try:
+        if commit:
+            session.commit()
+        else:
+            session.rollback()
     except BaseException:
         session.rollback()
         raise

@@ -11,7 +11,7 @@ from sqlalchemy.exc import IntegrityError, OperationalError
 from sqlalchemy.orm import Session
 
 from learnloop.auth.models import Role, User
-from learnloop.db import Database, UTCDateTime
+from learnloop.db import Database, UTCDateTime, dialect_name, in_json_list, json_list
 from learnloop.deps import SessionDep
 
 MARKER_EMAIL = "rollback-marker@example.test"
@@ -79,3 +79,46 @@ def test_a_failed_commit_is_answered_with_5xx_not_200(app: FastAPI, database: Da
     assert response.json() == {"success": False, "error": "Internal server error"}
     with database.session() as check:
         assert check.scalar(select(User).where(User.email == "never-stored@example.test")) is None
+
+
+def test_a_failing_handler_rolls_the_request_back(app: FastAPI, database: Database) -> None:
+    @app.post("/test/write-then-fail")
+    def write_then_fail(session: SessionDep) -> dict[str, bool]:
+        session.add(User(email="rolled-back@example.test", display_name="x"))
+        session.flush()
+        raise RuntimeError("handler failed after writing")
+
+    with TestClient(app, raise_server_exceptions=False) as client:
+        response = client.post("/test/write-then-fail")
+    assert response.status_code == 500
+    with database.session() as check:
+        assert check.scalar(select(User).where(User.email == "rolled-back@example.test")) is None
+
+
+@pytest.mark.parametrize(
+    "wanted",
+    [
+        [],
+        ["plain@example.test"],
+        ['quote"and,comma@example.test', "ünïcode@example.test", "back\\slash@example.test"],
+    ],
+)
+def test_in_json_list_matches_exactly_the_listed_values(
+    session: Session, wanted: list[str]
+) -> None:
+    emails = [
+        "plain@example.test",
+        'quote"and,comma@example.test',
+        "ünïcode@example.test",
+        "back\\slash@example.test",
+        "other@example.test",
+    ]
+    for email in emails:
+        session.add(User(email=email, display_name=email))
+    session.flush()
+    query = select(User.email).where(
+        in_json_list(User.email, "emails", dialect_name(session)),
+        User.email.in_(emails),
+    )
+    found = session.scalars(query, {"emails": json_list(wanted)}).all()
+    assert sorted(found) == sorted(wanted)

@@ -10,7 +10,7 @@ from learnloop.errors import BadRequest
 ROSTER_MEDIA_TYPES = ("text/csv", "text/plain", "application/csv", "application/octet-stream")
 
 
-def csv_requested(request: Request) -> bool:
+async def csv_requested(request: Request) -> bool:
     return wants_csv(request)
 
 

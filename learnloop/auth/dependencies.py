@@ -58,19 +58,19 @@ def resolve_user(request: Request, session: SessionDep, settings: SettingsDep) -
     return user
 
 
-def get_current_user(user: Annotated[User | None, Depends(resolve_user)]) -> User:
+async def get_current_user(user: Annotated[User | None, Depends(resolve_user)]) -> User:
     if user is None:
         raise Unauthorized("Unauthorized: no token provided")
     return user
 
 
-def require_teacher(user: Annotated[User, Depends(get_current_user)]) -> User:
+async def require_teacher(user: Annotated[User, Depends(get_current_user)]) -> User:
     if not user.is_teacher:
         raise Forbidden("Teacher role required")
     return user
 
 
-def require_admin(user: Annotated[User, Depends(get_current_user)]) -> User:
+async def require_admin(user: Annotated[User, Depends(get_current_user)]) -> User:
     if not user.is_admin:
         raise Forbidden("Admin role required")
     return user

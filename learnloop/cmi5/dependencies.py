@@ -12,11 +12,11 @@ from learnloop.deps import SettingsDep
 from learnloop.xapi.dependencies import StatementHooksDep
 
 
-def get_lms_writer(settings: SettingsDep, hooks: StatementHooksDep) -> LmsWriter:
+async def get_lms_writer(settings: SettingsDep, hooks: StatementHooksDep) -> LmsWriter:
     return LmsWriter(base_url=settings.base_url, hooks=hooks)
 
 
-def get_content_owner_lookup(request: Request) -> ContentOwnerLookup | None:
+async def get_content_owner_lookup(request: Request) -> ContentOwnerLookup | None:
     """Set by ``main.py`` when the H5P domain is present (cmi5 does not import it)."""
     lookup: ContentOwnerLookup | None = getattr(request.app.state, "cmi5_content_owner", None)
     return lookup

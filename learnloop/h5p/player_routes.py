@@ -52,7 +52,7 @@ class CompletionTrackingDisabled(NotFound):
     code = "completion-tracking-disabled"
 
 
-def _h5p_headers(response: Response) -> None:
+async def _h5p_headers(response: Response) -> None:
     response.headers.update(FRAME_HEADERS)
 
 

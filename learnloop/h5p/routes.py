@@ -48,7 +48,7 @@ from learnloop.storage import FileStorage, StoredFileNotFound
 # The reference lets everything under /h5p/ be framed (BigBlueButton and LMS embedding).
 
 
-def _h5p_headers(response: Response) -> None:
+async def _h5p_headers(response: Response) -> None:
     response.headers.update(FRAME_HEADERS)
 
 
@@ -58,7 +58,7 @@ ContentId = Annotated[str, Path(min_length=1, max_length=100, pattern=r"^[A-Za-z
 READY_THRESHOLD = 5
 
 
-def get_storage(request: Request) -> FileStorage:
+async def get_storage(request: Request) -> FileStorage:
     storage: FileStorage = request.app.state.storage
     return storage
 

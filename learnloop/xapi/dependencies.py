@@ -35,11 +35,11 @@ def registered_basic_authenticators(request: Request) -> Sequence[BasicAuthentic
     return authenticators
 
 
-def get_xapi_version(request: Request) -> XapiVersion:
+async def get_xapi_version(request: Request) -> XapiVersion:
     return parse_version_header(request.headers.get(VERSION_HEADER))
 
 
-def get_statement_hooks(request: Request) -> StatementHooks:
+async def get_statement_hooks(request: Request) -> StatementHooks:
     hooks: StatementHooks = getattr(request.app.state, "xapi_hooks", _NO_HOOKS)
     return hooks
 
