@@ -9,14 +9,33 @@ SAVEPOINTs and rolled-back test transactions behave as on PostgreSQL.
 from __future__ import annotations
 
 import uuid
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import JSON, DateTime, Engine, MetaData, String, TypeDecorator, create_engine, event
+import orjson
+from sqlalchemy import (
+    JSON,
+    Connection,
+    DateTime,
+    Engine,
+    MetaData,
+    String,
+    Table,
+    Text,
+    TypeDecorator,
+    any_,
+    bindparam,
+    cast,
+    create_engine,
+    event,
+    func,
+    select,
+)
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.engine import Dialect
 from sqlalchemy.orm import DeclarativeBase, Session, sessionmaker
@@ -70,6 +89,40 @@ def utcnow() -> datetime:
 
 def new_uuid() -> str:
     return str(uuid.uuid4())
+
+
+def dialect_name(executor: Session | Connection) -> str:
+    bind = executor.get_bind() if isinstance(executor, Session) else executor
+    return bind.dialect.name
+
+
+def dialect_insert(executor: Session | Connection, table: Table) -> Any:
+    """The dialect's INSERT for ``table``, which has ``on_conflict_do_nothing`` and
+    ``on_conflict_do_update`` (both PostgreSQL and SQLite ≥ 3.24 have ON CONFLICT)."""
+    if dialect_name(executor) == "postgresql":
+        return postgresql.insert(table)
+    return sqlite.insert(table)
+
+
+def in_json_list(column: Any, name: str, dialect: str) -> Any:
+    """``column IN`` the strings of the JSON array bound to parameter ``name``
+    (:func:`json_list`), unpacked by the database: ``jsonb_array_elements_text`` on
+    PostgreSQL (as ``= ANY(ARRAY(…))``, an index scan), ``json_each`` on SQLite.
+
+    The SQL does not depend on how many values there are, so a statement built once is
+    compiled and prepared once, and the driver sends one string instead of one parameter
+    (or one array element) per value.
+    """
+    values = bindparam(name, type_=Text)
+    if dialect == "postgresql":
+        unpacked = select(func.jsonb_array_elements_text(cast(values, JSONB)))
+        return column == any_(func.array(unpacked.scalar_subquery()))
+    return column.in_(select(func.json_each(values).table_valued("value").c.value))
+
+
+def json_list(values: Iterable[str]) -> str:
+    """The parameter value for :func:`in_json_list`."""
+    return orjson.dumps(list(values)).decode()
 
 
 UUID_LENGTH = 36

@@ -14,20 +14,22 @@ runs in the statement's transaction.
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Mapping, Sequence
+from functools import cache
 from typing import Any
 
-from sqlalchemy import select
-from sqlalchemy.dialects import postgresql, sqlite
+import orjson
+from sqlalchemy import Select, Table, bindparam, select, update
 from sqlalchemy.orm import Session
 
-from learnloop.db import utcnow
+from learnloop.db import dialect_insert, dialect_name, in_json_list, json_list, utcnow
 from learnloop.xapi.activity_models import XapiActivity
 from learnloop.xapi.hooks import StoredStatement
 
 LANGUAGE_MAP_PROPERTIES = ("name", "description")
 COMPONENT_LISTS = ("choices", "scale", "source", "target", "steps")
 CONTEXT_ACTIVITY_KINDS = ("parent", "grouping", "category", "other")
+ACTIVITIES: Table = XapiActivity.__table__  # type: ignore[assignment]
 
 
 def activity_hash(activity_id: str) -> str:
@@ -65,75 +67,140 @@ def merge_definitions(current: Mapping[str, Any], incoming: Mapping[str, Any]) -
     return merged
 
 
-def _activities_of(statement: Mapping[str, Any]) -> Iterator[Mapping[str, Any]]:
-    """Every Activity object in a statement: its object, the context activities, and the
-    same inside a SubStatement."""
+def _add_activities(found: list[dict[str, Any]], statement: Mapping[str, Any]) -> None:
+    """Append every Activity object of a statement to ``found``: its object, the context
+    activities, and the same inside a SubStatement. (Parsed JSON: ``dict`` checks.)"""
     target = statement.get("object")
-    if isinstance(target, Mapping):
+    if isinstance(target, dict):
         object_type = target.get("objectType", "Activity")
-        if object_type == "Activity" and "id" in target:
-            yield target
+        if object_type == "Activity":
+            if "id" in target:
+                found.append(target)
         elif object_type == "SubStatement":
-            yield from _activities_of(target)
+            _add_activities(found, target)
     context = statement.get("context")
-    activities = context.get("contextActivities") if isinstance(context, Mapping) else None
-    if isinstance(activities, Mapping):
+    activities = context.get("contextActivities") if isinstance(context, dict) else None
+    if isinstance(activities, dict):
         for kind in CONTEXT_ACTIVITY_KINDS:
             entries = activities.get(kind)
-            if isinstance(entries, Mapping):
-                entries = [entries]
-            if isinstance(entries, list):
-                for entry in entries:
-                    if isinstance(entry, Mapping) and "id" in entry:
-                        yield entry
+            if entries is None:
+                continue
+            for entry in entries if isinstance(entries, list) else (entries,):
+                if isinstance(entry, dict) and "id" in entry:
+                    found.append(entry)
 
 
 def collect_definitions(statements: Sequence[Mapping[str, Any]]) -> dict[str, dict[str, Any]]:
     """Activity id → the definition merged over ``statements`` in order (ids without any
     definition are included with an empty one, so the activity becomes known)."""
-    collected: dict[str, dict[str, Any]] = {}
+    found: list[dict[str, Any]] = []
     for statement in statements:
-        for activity in _activities_of(statement):
-            activity_id = str(activity["id"])
-            definition = activity.get("definition")
-            current = collected.setdefault(activity_id, {})
-            if isinstance(definition, Mapping):
-                collected[activity_id] = merge_definitions(current, definition)
+        _add_activities(found, statement)
+    collected: dict[str, dict[str, Any]] = {}
+    for activity in found:
+        activity_id = str(activity["id"])
+        definition = activity.get("definition")
+        current = collected.get(activity_id)
+        if current is None:
+            current = collected[activity_id] = {}
+        # A repeat of the definition already collected changes nothing: skip merging.
+        if isinstance(definition, dict) and definition and definition != current:
+            collected[activity_id] = merge_definitions(current, definition)
     return collected
 
 
+# Built once per dialect: building and compiling a query per batch costs more than running it.
+@cache
+def _last_merged_query(dialect: str) -> Select[str, str | None]:
+    return select(ACTIVITIES.c.id_hash, ACTIVITIES.c.last_merged_hash).where(
+        in_json_list(ACTIVITIES.c.id_hash, "keys", dialect)
+    )
+
+
+@cache
+def _locked_definitions_query(dialect: str) -> Select[str, dict[str, Any]]:
+    # Locked in a fixed order so two batches touching the same activities cannot deadlock.
+    return (
+        select(ACTIVITIES.c.id_hash, ACTIVITIES.c.definition)
+        .where(in_json_list(ACTIVITIES.c.id_hash, "keys", dialect))
+        .order_by(ACTIVITIES.c.id_hash)
+        .with_for_update()
+    )
+
+
+def definition_hash(definition: Mapping[str, Any]) -> str:
+    return hashlib.sha256(orjson.dumps(definition, option=orjson.OPT_SORT_KEYS)).hexdigest()
+
+
 def record_definitions(session: Session, definitions: Mapping[str, Mapping[str, Any]]) -> None:
+    """Fold ``definitions`` (activity id → definition) into the canonical ones.
+
+    Most statements repeat the definition their activity had last time. Merging is
+    idempotent, so each row keeps the hash of the definition merged in last, and only rows
+    whose hash differs are locked, read and written; the others cost one short read.
+    Skipping on a read without a lock is what a serial order would do too: re-merging the
+    definition merged last changes nothing, before or after a concurrent merge.
+    """
     if not definitions:
         return
+    connection = session.connection()
+    dialect = dialect_name(connection)
+    table = ACTIVITIES
+    ids_by_key = {activity_hash(activity_id): activity_id for activity_id in definitions}
+    keys = sorted(ids_by_key)
+    last_merged: dict[str, str | None] = {
+        key: digest
+        for key, digest in connection.execute(
+            _last_merged_query(dialect), {"keys": json_list(keys)}
+        )
+    }
     now = utcnow()
-    hashes = {activity_hash(activity_id): activity_id for activity_id in definitions}
-    rows = [
-        {"id_hash": key, "activity_id": activity_id, "definition": {}, "updated": now}
-        for key, activity_id in sorted(hashes.items())
-    ]
-    # Create missing rows first without conflicting with a concurrent transaction that
-    # creates the same activity: a failure here would roll the statements back.
-    dialect = session.get_bind().dialect.name
-    insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
-    # executemany of one cached statement: a multi-row VALUES would be compiled anew for
-    # every batch, which costs more than the insert itself.
-    session.connection().execute(insert(XapiActivity).on_conflict_do_nothing(), rows)
-    # Lock in a fixed order so two batches touching the same activities cannot deadlock.
-    existing = session.scalars(
-        select(XapiActivity)
-        .where(XapiActivity.id_hash.in_(sorted(hashes)))
-        .order_by(XapiActivity.id_hash)
-        .with_for_update()
-        .execution_options(populate_existing=True)
-    ).all()
-    for row in existing:
-        incoming = definitions[row.activity_id]
-        merged = merge_definitions(row.definition, incoming)
-        # Most statements repeat a definition the LRS already has: write only changes.
-        if merged != row.definition:
-            row.definition = merged
-            row.updated = now
-    session.flush()
+    missing = [key for key in keys if key not in last_merged]
+    if missing:
+        # A concurrent transaction may create the same activity: do nothing on conflict
+        # rather than fail and roll the statements back. Sorted keys: no deadlock between
+        # two batches creating the same activities.
+        connection.execute(
+            dialect_insert(connection, table).on_conflict_do_nothing(),
+            [
+                {"id_hash": key, "activity_id": ids_by_key[key], "definition": {}, "updated": now}
+                for key in missing
+            ],
+        )
+    # An empty definition adds nothing (the activity is known now); neither does the one
+    # merged in last.
+    digests = {
+        key: definition_hash(definition)
+        for key in keys
+        if (definition := definitions[ids_by_key[key]])
+    }
+    to_merge = [key for key, digest in digests.items() if last_merged.get(key) != digest]
+    if not to_merge:
+        return
+    locked = connection.execute(_locked_definitions_query(dialect), {"keys": json_list(to_merge)})
+    changed, unchanged = [], []
+    for key, current in locked:
+        merged = merge_definitions(current, definitions[ids_by_key[key]])
+        if merged != current:
+            changed.append({"key": key, "merged": merged, "digest": digests[key], "now": now})
+        else:
+            unchanged.append({"key": key, "digest": digests[key]})
+    by_key = table.c.id_hash == bindparam("key")
+    if changed:
+        connection.execute(
+            update(table)
+            .where(by_key)
+            .values(
+                definition=bindparam("merged"),
+                last_merged_hash=bindparam("digest"),
+                updated=bindparam("now"),
+            ),
+            changed,
+        )
+    if unchanged:
+        connection.execute(
+            update(table).where(by_key).values(last_merged_hash=bindparam("digest")), unchanged
+        )
 
 
 def record_statement_activities(session: Session, stored: Sequence[StoredStatement]) -> None:

@@ -24,3 +24,6 @@ class XapiActivity(Base):
     activity_id: Mapped[str] = mapped_column(String(IRI_LENGTH))
     definition: Mapped[dict[str, Any]]
     updated: Mapped[datetime]
+    # The hash of the incoming definition merged in last. Merging is idempotent, so a
+    # statement repeating that definition changes nothing and the row need not be read.
+    last_merged_hash: Mapped[str | None] = mapped_column(String(SHA256_HEX_LENGTH))

@@ -73,9 +73,8 @@ def identity_keys(agent: Mapping[str, Any]) -> list[str]:
     """The keys a query for any of them should match: the object itself and, for a Group,
     its members (xAPI-Communication 2.1.3, ``agent`` parameter: "Groups that have members
     which match the specified Agent ... are considered a match")."""
-    keys: list[str] = []
     own = agent_key(agent)
-    if own is not None:
-        keys.append(own)
-    keys.extend(identified_members(agent))
+    keys = [] if own is None else [own]
+    if agent.get("objectType") == "Group":
+        keys.extend(identified_members(agent))
     return keys

@@ -8,7 +8,7 @@ import secrets
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 from sqlalchemy.orm import Session
 
 from learnloop.db import utcnow
@@ -73,8 +73,12 @@ def create_client(
     return IssuedClient(client=client, secret=secret)
 
 
+# Built once: every LRS request runs it.
+_CLIENT_BY_KEY = select(LrsClient).where(LrsClient.key == bindparam("key"))
+
+
 def authenticate(session: Session, key: str, secret: str) -> LrsClient | None:
-    client = session.scalar(select(LrsClient).where(LrsClient.key == key))
+    client = session.scalar(_CLIENT_BY_KEY, {"key": key})
     expected = client.secret_hash if client is not None else hash_secret("no-such-client")
     matches = hmac.compare_digest(expected, hash_secret(secret))
     if client is None or not matches or not client.is_active:

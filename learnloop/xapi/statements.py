@@ -7,15 +7,15 @@ import uuid
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
+from functools import cache
 from typing import Any
 
 import orjson
-from sqlalchemy import String, Text, and_, any_, bindparam, cast, or_, select, update
-from sqlalchemy.dialects.postgresql import ARRAY
+from sqlalchemy import Select, Text, and_, cast, or_, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from learnloop.db import utcnow
+from learnloop.db import dialect_name, in_json_list, json_list, utcnow
 from learnloop.xapi.agents import agent_key
 from learnloop.xapi.callers import XapiCaller
 from learnloop.xapi.errors import (
@@ -181,27 +181,35 @@ def _void_target(document: dict[str, Any]) -> str | None:
     return str(document["object"]["id"]).lower()
 
 
+@cache
+def _lookup_query(dialect: str) -> Select[str, str, str | None, str | None, str]:
+    """Stored statements with one of the ``ids`` (the batch and its void targets), and the
+    voiding statements that target one of the ``refs`` (the batch). Built once per dialect:
+    building and compiling it per request costs more than running it."""
+    return select(
+        StatementRow.statement_id,
+        StatementRow.verb_id,
+        StatementRow.actor_key,
+        StatementRow.object_statement_ref,
+        cast(StatementRow.statement, Text),
+    ).where(
+        or_(
+            in_json_list(StatementRow.statement_id, "ids", dialect),
+            and_(
+                StatementRow.verb_id == VOIDED_VERB,
+                in_json_list(StatementRow.object_statement_ref, "refs", dialect),
+            ),
+        )
+    )
+
+
 def _lookup(session: Session, prepared: list[_Prepared]) -> _Known:
     ids = [p.statement_id for p in prepared]
     targets = [t for p in prepared if (t := _void_target(p.document)) is not None]
-    is_postgresql = session.get_bind().dialect.name == "postgresql"
-    rows = session.execute(
-        select(
-            StatementRow.statement_id,
-            StatementRow.verb_id,
-            StatementRow.actor_key,
-            StatementRow.object_statement_ref,
-            cast(StatementRow.statement, Text),
-        ).where(
-            or_(
-                _one_of(StatementRow.statement_id, [*ids, *targets], is_postgresql),
-                and_(
-                    StatementRow.verb_id == VOIDED_VERB,
-                    _one_of(StatementRow.object_statement_ref, ids, is_postgresql),
-                ),
-            )
-        )
-    ).all()
+    rows = session.connection().execute(
+        _lookup_query(dialect_name(session)),
+        {"ids": json_list([*ids, *targets]), "refs": json_list(ids)},
+    )
     known = _Known()
     id_set, target_set = set(ids), set(targets)
     for statement_id, verb_id, actor_key, ref, text in rows:
@@ -212,13 +220,6 @@ def _lookup(session: Session, prepared: list[_Prepared]) -> _Known:
         if verb_id == VOIDED_VERB and ref in id_set:
             known.targeted_by_voids.add(ref)
     return known
-
-
-def _one_of(column: Any, values: list[str], is_postgresql: bool) -> Any:
-    # One array parameter on PostgreSQL instead of an IN list of as many parameters.
-    if is_postgresql:
-        return column == any_(bindparam(None, values, type_=ARRAY(String)))
-    return column.in_(values)
 
 
 def _check_voiding(fresh: list[_Prepared], known: _Known, caller: XapiCaller) -> list[str]:

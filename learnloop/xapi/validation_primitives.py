@@ -11,6 +11,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable, Mapping
 from datetime import datetime
+from functools import cache, lru_cache
 from typing import Any
 
 from learnloop.xapi.errors import InvalidStatement
@@ -107,13 +108,19 @@ def check_keys(
     obj: Mapping[str, Any], path: str, allowed: Iterable[str], required: Iterable[str] = ()
 ) -> None:
     """xAPI-Data 2.2: unknown properties (including wrong case) are rejected."""
-    allowed_set = set(allowed)
-    for key in obj:
-        if key not in allowed_set:
-            raise fail(path, f"unexpected property {key!r}")
+    allowed_set = _key_set(allowed if isinstance(allowed, tuple) else tuple(allowed))
+    if not obj.keys() <= allowed_set:
+        unexpected = next(key for key in obj if key not in allowed_set)
+        raise fail(path, f"unexpected property {unexpected!r}")
     for key in required:
         if key not in obj:
             raise fail(path, f"missing required property {key!r}")
+
+
+@cache
+def _key_set(allowed: tuple[str, ...]) -> frozenset[str]:
+    # The allowed keys are constants of the validators: build each set once.
+    return frozenset(allowed)
 
 
 def check_uuid(value: Any, path: str) -> str:
@@ -169,9 +176,15 @@ def check_duration(value: Any, path: str) -> str:
     return text
 
 
+@lru_cache(maxsize=1024)
+def _is_language_tag(text: str) -> bool:
+    # A few tags ("en-US", "de", …) make up nearly every language map key.
+    return LANGUAGE_TAG_PATTERN.match(text) is not None
+
+
 def check_language_tag(value: Any, path: str) -> str:
     text = require_string(value, path)
-    if not LANGUAGE_TAG_PATTERN.match(text):
+    if not _is_language_tag(text):
         raise fail(path, f"{text!r} is not an RFC 5646 language tag")
     return text
 
@@ -180,8 +193,10 @@ def check_language_map(value: Any, path: str) -> None:
     """xAPI-Data 4.2: keys are RFC 5646 tags, values strings."""
     mapping = require_object(value, path)
     for tag, text in mapping.items():
-        check_language_tag(tag, f"{path} key")
-        require_string(text, f"{path}.{tag}")
+        if not (isinstance(tag, str) and _is_language_tag(tag)):
+            check_language_tag(tag, f"{path} key")  # raises, naming the key
+        if not isinstance(text, str):
+            require_string(text, f"{path}.{tag}")  # raises, naming the value
 
 
 def check_extensions(value: Any, path: str) -> None:

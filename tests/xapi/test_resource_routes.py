@@ -2,6 +2,7 @@ import json
 import threading
 
 import pytest
+from sqlalchemy import event
 
 from learnloop.xapi.activity_definitions import (
     canonical_activity,
@@ -89,6 +90,58 @@ def test_record_definitions_merges_into_the_stored_definition(session):
         "objectType": "Activity",
         "id": ACTIVITY,
         "definition": {"name": {"en-US": "One", "fr": "Un"}},
+    }
+
+
+def _statements_while(session, action):
+    """The SQL statements ``action`` sends, in order."""
+    sent = []
+    connection = session.connection()
+
+    def record(_conn, _cursor, statement, *_args):
+        sent.append(statement)
+
+    event.listen(connection, "before_cursor_execute", record)
+    try:
+        action()
+    finally:
+        event.remove(connection, "before_cursor_execute", record)
+    return sent
+
+
+def test_a_repeated_definition_is_read_once_and_not_written(session):
+    definition = {"name": {"en-US": "One"}, "type": "http://example.com/types/quiz"}
+    record_definitions(session, {ACTIVITY: definition})
+    sent = _statements_while(session, lambda: record_definitions(session, {ACTIVITY: definition}))
+    assert len(sent) == 1 and sent[0].lstrip().upper().startswith("SELECT")
+    assert "FOR UPDATE" not in sent[0].upper()
+
+
+def test_a_new_definition_is_locked_and_written(session):
+    record_definitions(session, {ACTIVITY: {"name": {"en-US": "One"}}})
+    sent = _statements_while(
+        session, lambda: record_definitions(session, {ACTIVITY: {"name": {"fr": "Un"}}})
+    )
+    assert any(s.lstrip().upper().startswith("UPDATE") for s in sent)
+
+
+def test_a_definition_sent_again_after_another_wins_again(session):
+    # Only the definition merged in last may be skipped: "One" merged before "Two" must
+    # be merged again, and as the newest value it wins.
+    record_definitions(session, {ACTIVITY: {"name": {"en-US": "One"}}})
+    record_definitions(session, {ACTIVITY: {"name": {"en-US": "Two"}}})
+    record_definitions(session, {ACTIVITY: {"name": {"en-US": "One"}}})
+    assert canonical_activity(session, ACTIVITY)["definition"] == {"name": {"en-US": "One"}}
+
+
+def test_collect_merges_repeats_and_changes_in_statement_order():
+    first = activity_statement({"name": {"en-US": "A"}})
+    again = activity_statement({"name": {"en-US": "A"}})
+    later = activity_statement({"name": {"en-US": "B"}, "description": {"fr": "b"}})
+    bare = activity_statement(None, activity_id="http://example.com/activities/bare")
+    assert collect_definitions([first, again, later, bare]) == {
+        ACTIVITY: {"name": {"en-US": "B"}, "description": {"fr": "b"}},
+        "http://example.com/activities/bare": {},
     }
 
 
