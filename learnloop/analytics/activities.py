@@ -14,6 +14,7 @@ from urllib.parse import parse_qs, urlsplit
 
 from learnloop.analytics.models import CONTENT_ID_LENGTH, QUESTION_ID_LENGTH
 
+_CONTENT_SEGMENT = "/h5p/content/"
 _CONTENT_PATH = re.compile(r"/h5p/content/([^/]+)/?$")
 
 
@@ -25,6 +26,8 @@ class ContentActivity:
 
 def content_activity(activity_id: str) -> ContentActivity | None:
     """``…/h5p/content/abc?subContentId=q1`` → content ``abc``, question ``q1``."""
+    if _CONTENT_SEGMENT not in activity_id:
+        return None  # most statements are about other activities: skip parsing them
     try:
         parts = urlsplit(activity_id)
     except ValueError:

@@ -23,7 +23,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any
 
-from learnloop.analytics.activities import content_activity
+from learnloop.analytics.activities import ContentActivity, content_activity
 from learnloop.analytics.durations import duration_milliseconds
 
 VERB = "http://adlnet.gov/expapi/verbs/"
@@ -97,13 +97,22 @@ def score_milli(score: Any) -> int | None:
     return None if percent is None else round(percent * 1000)
 
 
-def fact_from_statement(
-    seq: int, statement: Mapping[str, Any], learner_id: str, timestamp: datetime
-) -> Fact | None:
+def _content_of(statement: Mapping[str, Any]) -> ContentActivity | None:
     obj = statement.get("object") or {}
     if obj.get("objectType", "Activity") != "Activity":
         return None
-    activity = content_activity(str(obj.get("id", "")))
+    return content_activity(str(obj.get("id", "")))
+
+
+def about_content(statement: Mapping[str, Any]) -> bool:
+    """Whether the statement's object is hosted content, the only statements with facts."""
+    return _content_of(statement) is not None
+
+
+def fact_from_statement(
+    seq: int, statement: Mapping[str, Any], learner_id: str, timestamp: datetime
+) -> Fact | None:
+    activity = _content_of(statement)
     if activity is None:
         return None
     verb = str((statement.get("verb") or {}).get("id", ""))

@@ -16,10 +16,9 @@ from typing import Any
 
 import orjson
 from sqlalchemy import Text, and_, case, cast, delete, select, tuple_
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
-from learnloop.analytics.facts import Deltas, Fact, fact_from_statement, fold
+from learnloop.analytics.facts import Deltas, Fact, about_content, fact_from_statement, fold
 from learnloop.analytics.learners import LearnerResolver
 from learnloop.analytics.models import (
     LEARNER_ID_LENGTH,
@@ -30,6 +29,7 @@ from learnloop.analytics.models import (
     QuestionStats,
     StatementFact,
 )
+from learnloop.db import dialect_insert
 from learnloop.xapi.hooks import StoredStatement
 from learnloop.xapi.models import StatementRow
 from learnloop.xapi.validation_primitives import parse_timestamp
@@ -59,7 +59,8 @@ def apply_stored(
     session: Session, stored: Sequence[StoredStatement], resolver: LearnerResolver
 ) -> None:
     voiding = [s for s in stored if s.verb_id == VOIDED_VERB]
-    others = [s for s in stored if s.verb_id != VOIDED_VERB]
+    # Only statements about hosted content have facts: the others need no learner lookup.
+    others = [s for s in stored if s.verb_id != VOIDED_VERB and about_content(s.statement)]
     if others:
         # A statement can arrive already voided (an earlier voiding statement names it,
         # xAPI-Data 2.3.2), or be voided by another statement of the same batch.
@@ -82,6 +83,7 @@ def facts_for(
     statements: Sequence[tuple[int, Mapping[str, Any]]],
     resolver: LearnerResolver,
 ) -> list[Fact]:
+    statements = [(seq, statement) for seq, statement in statements if about_content(statement)]
     if not statements:
         return []
     learners = resolver.resolve(session, [statement["actor"] for _, statement in statements])
@@ -179,11 +181,7 @@ def rebuild_projections(session: Session, base_url: str, *, chunk: int = 2000) -
 
 
 def _insert(session: Session, model: type[Any]) -> Any:
-    """A dialect INSERT on the model's table, executed with a list of rows: one compiled
-    statement sent as batched multi-row VALUES (SQLAlchemy "insertmanyvalues")."""
-    if session.get_bind().dialect.name == "postgresql":
-        return postgresql.insert(model.__table__)
-    return sqlite.insert(model.__table__)
+    return dialect_insert(session, model.__table__)
 
 
 def _fact(row: StatementFact) -> Fact:
