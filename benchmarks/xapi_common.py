@@ -53,8 +53,13 @@ def prepare_database(url: str) -> Database:
     database = Database.from_url(url)
     upgrade(database.engine)
     with database.engine.begin() as connection:
-        for table in XAPI_TABLES:
-            connection.execute(text(f"DELETE FROM {table}"))
+        if database.is_postgresql:
+            # TRUNCATE rather than DELETE: no dead rows left for autovacuum to chew on
+            # while the timed phases run.
+            connection.execute(text(f"TRUNCATE {', '.join(XAPI_TABLES)}"))
+        else:
+            for table in XAPI_TABLES:
+                connection.execute(text(f"DELETE FROM {table}"))
     return database
 
 
