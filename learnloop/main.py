@@ -6,6 +6,7 @@ hand in a ``Database`` bound to a test transaction, a storage, or an HTTP transp
 
 from __future__ import annotations
 
+import gc
 import threading
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
@@ -206,4 +207,11 @@ def create_app(
 
 def create_app_from_env() -> FastAPI:
     """Factory for ``uvicorn --factory`` (used by ``learnloop serve``)."""
-    return create_app(Settings())
+    app = create_app(Settings())
+    # Everything allocated so far (modules, routes, mappers, settings) lives as long as
+    # the server process. Moving it to the collector's permanent generation keeps the
+    # cyclic garbage collector from scanning it again and again: statement batches
+    # allocate thousands of containers per request, and full collections over the whole
+    # heap cost about a sixth of the server's CPU time on an ingest run.
+    gc.freeze()
+    return app

@@ -1,0 +1,21 @@
+"""The server's app factory."""
+
+import gc
+
+import pytest
+
+from learnloop.main import create_app_from_env
+
+
+def test_the_server_factory_moves_the_startup_heap_out_of_the_collectors_way(
+    tmp_path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("LEARNLOOP_DATA_DIR", str(tmp_path))
+    monkeypatch.setenv("LEARNLOOP_DATABASE_URL", f"sqlite:///{tmp_path / 'app.db'}")
+    gc.unfreeze()
+    try:
+        app = create_app_from_env()
+        assert app.state.settings.data_dir == tmp_path
+        assert gc.get_freeze_count() > 0
+    finally:
+        gc.unfreeze()
