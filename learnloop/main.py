@@ -205,6 +205,9 @@ def create_app(
     return app
 
 
+SERVER_GC_THRESHOLDS = (20_000, 50, 100)
+
+
 def create_app_from_env() -> FastAPI:
     """Factory for ``uvicorn --factory`` (used by ``learnloop serve``)."""
     app = create_app(Settings())
@@ -212,6 +215,9 @@ def create_app_from_env() -> FastAPI:
     # the server process. Moving it to the collector's permanent generation keeps the
     # cyclic garbage collector from scanning it again and again: statement batches
     # allocate thousands of containers per request, and full collections over the whole
-    # heap cost about a sixth of the server's CPU time on an ingest run.
+    # heap cost about a sixth of the server's CPU time on an ingest run. Request data is
+    # freed by reference counting, not by the collector, so it also runs less often:
+    # with the default 700 allocations it still took ~5 µs per ingested statement.
     gc.freeze()
+    gc.set_threshold(*SERVER_GC_THRESHOLDS)
     return app

@@ -81,7 +81,8 @@ def store_statements(
     statements = validate_batch(payload, version)
     caller.require_write()
     stored_at = truncate_to_milliseconds(utcnow())
-    prepared = [_prepare(statement, caller, version, stored_at) for statement in statements]
+    stored_text = format_timestamp(stored_at)
+    prepared = [_prepare(statement, caller, version, stored_text) for statement in statements]
     if accept_received is not None:
         accept_received(statements)
     else:
@@ -127,14 +128,14 @@ def store_statements(
 
 
 def _prepare(
-    statement: dict[str, Any], caller: XapiCaller, version: XapiVersion, stored_at: datetime
+    statement: dict[str, Any], caller: XapiCaller, version: XapiVersion, stored_text: str
 ) -> _Prepared:
     received = statement
     document = dict(statement)
     statement_id = str(document.get("id") or uuid.uuid4())
     document["id"] = statement_id
     normalise_context_activities(document)
-    document["stored"] = format_timestamp(stored_at)  # xAPI-Data 2.4.8: always overwritten
+    document["stored"] = stored_text  # xAPI-Data 2.4.8: always overwritten
     if "timestamp" not in document:
         document["timestamp"] = document["stored"]  # xAPI-Data 2.4.7
     # xAPI-Data 2.4.9: the authority is set from the credentials, overwriting any sent.
@@ -225,11 +226,13 @@ def _lookup(session: Session, prepared: list[_Prepared]) -> _Known:
 def _check_voiding(fresh: list[_Prepared], known: _Known, caller: XapiCaller) -> list[str]:
     """The ids the batch voids. xAPI-Data 2.3.2: a voiding statement cannot be voided."""
     targets: list[str] = []
-    batch_verbs = {p.statement_id: p.document["verb"]["id"] for p in fresh}
+    batch_verbs: dict[str, str] | None = None
     for index, item in enumerate(fresh):
         target = _void_target(item.document)
         if target is None:
             continue
+        if batch_verbs is None:
+            batch_verbs = {p.statement_id: p.document["verb"]["id"] for p in fresh}
         if batch_verbs.get(target) == VOIDED_VERB:
             raise InvalidStatement(
                 f"statement[{index}].object: {target} is a voiding statement, which cannot "
@@ -250,7 +253,7 @@ def _check_voiding(fresh: list[_Prepared], known: _Known, caller: XapiCaller) ->
     return targets
 
 
-def _row_values(item: _Prepared, stored_at: datetime) -> dict[str, Any]:
+def _row_values(item: _Prepared, stored_at: datetime, authority_key: str | None) -> dict[str, Any]:
     document = item.document
     actor = document["actor"]
     obj = document["object"]
@@ -269,7 +272,7 @@ def _row_values(item: _Prepared, stored_at: datetime) -> dict[str, Any]:
         "registration": str(context["registration"]).lower() if "registration" in context else None,
         "timestamp": timestamp,
         "stored": stored_at,
-        "authority_key": agent_key(document["authority"]),
+        "authority_key": authority_key,
         "voided": False,
         "version": document["version"],
         "statement": document,
@@ -277,11 +280,13 @@ def _row_values(item: _Prepared, stored_at: datetime) -> dict[str, Any]:
 
 
 def _insert(session: Session, fresh: list[_Prepared], stored_at: datetime) -> list[StoredStatement]:
-    rows = [_row_values(item, stored_at) for item in fresh]
+    # Every statement of a batch gets the same authority (_prepare).
+    authority_key = agent_key(fresh[0].document["authority"])
+    rows = [_row_values(item, stored_at, authority_key) for item in fresh]
     entries = [index_entries(item.document) for item in fresh]
     # A key both direct and related is stored once per flag: both filters find it.
     seqs = write_statement_rows(
-        session,
+        session.connection(),
         rows,
         [sorted(agents) for agents, _ in entries],
         [sorted(activities) for _, activities in entries],

@@ -22,6 +22,7 @@ from learnloop.xapi.validation_primitives import (
     check_timestamp,
     check_uuid,
     fail,
+    remembers_valid,
     require_bool,
     require_list,
     require_number,
@@ -129,7 +130,7 @@ def validate_batch(values: Sequence[Any], version: XapiVersion) -> list[dict[str
 def _check_core(
     statement: dict[str, Any], path: str, version: XapiVersion, *, substatement: bool
 ) -> None:
-    check_actor(statement["actor"], f"{path}.actor")
+    _check_statement_actor(statement["actor"], f"{path}.actor")
     _check_verb(statement["verb"], f"{path}.verb")
     object_type = _check_object(statement["object"], f"{path}.object", version, substatement)
     verb = statement["verb"]
@@ -148,6 +149,12 @@ def _check_core(
         _check_attachments(statement["attachments"], f"{path}.attachments")
 
 
+@remembers_valid
+def _check_statement_actor(value: Any, path: str) -> None:
+    check_actor(value, path)
+
+
+@remembers_valid
 def _check_verb(value: Any, path: str) -> None:
     verb = require_object(value, path)
     check_keys(verb, path, ("id", "display"), ("id",))

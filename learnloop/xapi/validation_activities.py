@@ -10,6 +10,7 @@ from learnloop.xapi.validation_primitives import (
     check_keys,
     check_language_map,
     fail,
+    remembers_valid,
     require_list,
     require_object,
     require_string,
@@ -48,6 +49,7 @@ DEFINITION_KEYS = (
 )
 
 
+@remembers_valid
 def check_activity(value: Any, path: str) -> None:
     activity = require_object(value, path)
     object_type = activity.get("objectType")

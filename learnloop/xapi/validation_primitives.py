@@ -9,10 +9,12 @@ IRI) and keys not allowed by the specification. Errors carry the JSON path of th
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from datetime import datetime
-from functools import cache, lru_cache
+from functools import cache, lru_cache, wraps
 from typing import Any
+
+import orjson
 
 from learnloop.xapi.errors import InvalidStatement
 
@@ -50,6 +52,43 @@ LANGUAGE_TAG_PATTERN = re.compile(
 )
 MAILTO_PATTERN = re.compile(r"^mailto:[^@\s]+@[^@\s]+$")
 SHA1_HEX_PATTERN = re.compile(r"^[0-9a-fA-F]{40}$")
+
+
+# At most this many remembered objects per check, each at most this long serialised.
+KNOWN_VALID_LIMIT = 2048
+KNOWN_VALID_MAX_BYTES = 4096
+
+
+def remembers_valid(check: Callable[[Any, str], Any]) -> Callable[[Any, str], None]:
+    """Wrap a check of a JSON object whose outcome depends on the value alone (not on its
+    path or the xAPI version): objects it passed are remembered by their serialisation,
+    and the same object met again is not checked again. Verbs, actors and activities
+    (definitions included) repeat from statement to statement, and serialising one costs
+    a fraction of checking it. Failures are not remembered: they raise with their path.
+    The memory is bounded (KNOWN_VALID_LIMIT objects of at most
+    KNOWN_VALID_MAX_BYTES): it is emptied when full."""
+    passed: set[bytes] = set()
+
+    @wraps(check)
+    def remembering(value: Any, path: str) -> None:
+        if not isinstance(value, dict):
+            check(value, path)  # raises with the reason
+            return
+        try:
+            key = orjson.dumps(value)
+        except orjson.JSONEncodeError:  # not from a JSON document; just check it
+            check(value, path)
+            return
+        if key in passed:
+            return
+        check(value, path)
+        if len(key) > KNOWN_VALID_MAX_BYTES:
+            return
+        if len(passed) >= KNOWN_VALID_LIMIT:
+            passed.clear()
+        passed.add(key)
+
+    return remembering
 
 
 def fail(path: str, message: str) -> InvalidStatement:
@@ -130,9 +169,15 @@ def check_uuid(value: Any, path: str) -> str:
     return text
 
 
+@lru_cache(maxsize=4096)
+def _is_iri(text: str) -> bool:
+    # Verb ids, activity ids and types repeat from statement to statement.
+    return IRI_PATTERN.match(text) is not None
+
+
 def check_iri(value: Any, path: str) -> str:
     text = require_string(value, path)
-    if not IRI_PATTERN.match(text):
+    if not _is_iri(text):
         raise fail(path, f"{text!r} is not an absolute IRI with a scheme (xAPI-Data 4.3)")
     return text
 

@@ -8,6 +8,13 @@ from typing import Any
 
 import pytest
 
+from learnloop.xapi.errors import InvalidStatement
+from learnloop.xapi.validation_primitives import (
+    KNOWN_VALID_LIMIT,
+    KNOWN_VALID_MAX_BYTES,
+    fail,
+    remembers_valid,
+)
 from tests.xapi.conftest import LrsCredentials, agent, statement
 
 Mutation = Callable[[dict[str, Any]], None]
@@ -555,3 +562,59 @@ def test_one_bad_statement_in_a_batch_stores_none_of_it(client, lrs: LrsCredenti
     assert response.status_code == 400
     assert "statement[2].result.score.scaled" in response.text
     assert client.get("/xapi/statements", headers=lrs.headers).json()["statements"] == []
+
+
+# --- remembered checks -----------------------------------------------------------------------
+
+
+def _counting_check() -> tuple[Callable[[Any, str], None], list[str]]:
+    calls: list[str] = []
+
+    def check(value: Any, path: str) -> None:
+        calls.append(path)
+        if value.get("bad"):
+            raise fail(path, "is bad")
+
+    return check, calls
+
+
+def test_a_remembered_check_runs_once_per_distinct_valid_object() -> None:
+    check, calls = _counting_check()
+    remembered = remembers_valid(check)
+    remembered({"id": "a"}, "statement[0].verb")
+    remembered({"id": "a"}, "statement[1].verb")
+    remembered({"id": "b"}, "statement[2].verb")
+    assert calls == ["statement[0].verb", "statement[2].verb"]
+
+
+def test_a_remembered_check_still_fails_with_each_path() -> None:
+    check, calls = _counting_check()
+    remembered = remembers_valid(check)
+    for index in range(2):
+        with pytest.raises(InvalidStatement, match=rf"statement\[{index}\]\.verb: is bad"):
+            remembered({"bad": True}, f"statement[{index}].verb")
+    assert len(calls) == 2
+
+
+def test_a_remembered_check_does_not_remember_beyond_its_limits() -> None:
+    check, calls = _counting_check()
+    remembered = remembers_valid(check)
+    large = {"id": "x" * (KNOWN_VALID_MAX_BYTES + 1)}
+    remembered(large, "a")
+    remembered(large, "b")
+    for index in range(KNOWN_VALID_LIMIT + 1):
+        remembered({"id": index}, "c")
+    remembered({"id": 0}, "d")  # forgotten when the memory was emptied
+    assert calls[:2] == ["a", "b"]
+    assert calls[-1] == "d"
+
+
+def test_remembered_activities_do_not_hide_a_bad_one_in_a_later_batch(
+    client, lrs: LrsCredentials
+) -> None:
+    good = statement(object={"id": "http://example.com/a", "definition": {"type": "http://t"}})
+    assert client.post("/xapi/statements", json=good, headers=lrs.headers).status_code == 200
+    bad = statement(object={"id": "http://example.com/a", "definition": {"type": "not an iri"}})
+    response = client.post("/xapi/statements", json=[good, bad], headers=lrs.headers)
+    assert response.status_code == 400
+    assert "statement[1].object.definition.type" in response.text
