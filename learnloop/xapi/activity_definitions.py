@@ -101,10 +101,12 @@ def collect_definitions(statements: Sequence[Mapping[str, Any]]) -> dict[str, di
         activity_id = str(activity["id"])
         definition = activity.get("definition")
         current = collected.get(activity_id)
-        if current is None:
-            current = collected[activity_id] = {}
-        # A repeat of the definition already collected changes nothing: skip merging.
-        if isinstance(definition, dict) and definition and definition != current:
+        if not isinstance(definition, dict) or not definition:
+            if current is None:
+                collected[activity_id] = {}
+        elif not current:
+            collected[activity_id] = dict(definition)  # what merging into {} gives
+        elif definition != current:  # a repeat changes nothing: skip merging it
             collected[activity_id] = merge_definitions(current, definition)
     return collected
 

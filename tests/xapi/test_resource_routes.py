@@ -323,3 +323,19 @@ def test_person_links_a_user_whatever_the_case_of_the_email(client, lrs, learner
     ).json()
     assert person["mbox"] == [agent["mbox"], f"mailto:{learner.user.email}"]
     assert len(person["account"]) == 1
+
+
+@pytest.mark.parametrize(
+    "definition",
+    [
+        {"name": {"en-US": "Q"}, "extensions": {"http://x": {"deep": [1, 2]}}},
+        {
+            "interactionType": "choice",
+            "correctResponsesPattern": ["a"],
+            "choices": [{"id": "a", "description": {"en-US": "A"}}, {"id": "b"}],
+        },
+    ],
+)
+def test_collecting_a_first_definition_equals_merging_it_into_nothing(definition):
+    collected = collect_definitions([activity_statement(definition)])
+    assert collected[ACTIVITY] == merge_definitions({}, definition)
