@@ -18,6 +18,7 @@ import httpx
 from fastapi import FastAPI
 from sqlalchemy import Engine, text
 
+from learnloop.analytics.projections import PROJECTION_TABLES
 from learnloop.db import Database
 from learnloop.main import create_app_from_env
 from learnloop.migrate import upgrade
@@ -49,21 +50,30 @@ XAPI_TABLES = ("xapi_statement_agents", "xapi_statement_activities", "xapi_state
 
 
 def prepare_database(url: str) -> Database:
-    """Migrate, and empty the statements tables (use a scratch database)."""
+    """Migrate, and empty the statements tables and the analytics projections built from
+    them (use a scratch database)."""
     database = Database.from_url(url)
     upgrade(database.engine)
+    tables = [*XAPI_TABLES, *(model.__tablename__ for model in PROJECTION_TABLES)]
     with database.engine.begin() as connection:
         if database.is_postgresql:
             # TRUNCATE rather than DELETE: no dead rows left for autovacuum to chew on
             # while the timed phases run.
-            connection.execute(text(f"TRUNCATE {', '.join(XAPI_TABLES)}"))
+            connection.execute(text(f"TRUNCATE {', '.join(tables)}"))
         else:
-            for table in XAPI_TABLES:
+            for table in tables:
                 connection.execute(text(f"DELETE FROM {table}"))
     return database
 
 
-def make_statement(rng: random.Random, agents: int, activities: int) -> dict[str, Any]:
+ACTIVITY_BASE = "http://example.com/activities/"
+# Statements about hosted H5P content feed the analytics projections (issue 7).
+CONTENT_ACTIVITY_BASE = "http://127.0.0.1/h5p/content/"
+
+
+def make_statement(
+    rng: random.Random, agents: int, activities: int, *, activity_base: str = ACTIVITY_BASE
+) -> dict[str, Any]:
     learner = rng.randrange(agents)
     return {
         "id": str(uuid.UUID(int=rng.getrandbits(128), version=4)),
@@ -75,7 +85,7 @@ def make_statement(rng: random.Random, agents: int, activities: int) -> dict[str
         "verb": {"id": rng.choice(VERBS), "display": {"en-US": "did"}},
         "object": {
             "objectType": "Activity",
-            "id": f"http://example.com/activities/{rng.randrange(activities)}",
+            "id": f"{activity_base}{rng.randrange(activities)}",
             "definition": {
                 "name": {"en-US": "Activity"},
                 "type": "http://adlnet.gov/expapi/activities/assessment",

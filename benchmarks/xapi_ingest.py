@@ -29,6 +29,8 @@ import httpx
 import orjson
 
 from benchmarks.xapi_common import (
+    ACTIVITY_BASE,
+    CONTENT_ACTIVITY_BASE,
     Server,
     insert_raw,
     issue_credentials,
@@ -66,6 +68,11 @@ def main() -> None:
         help="server processes (PostgreSQL; SQLite serves from one)",
     )
     parser.add_argument(
+        "--about-content",
+        action="store_true",
+        help="statements about hosted H5P content, so the analytics projections do work too",
+    )
+    parser.add_argument(
         "--lrs-only",
         action="store_true",
         help="serve without the other domains' on-stored subscribers (analytics, cmi5)",
@@ -73,6 +80,7 @@ def main() -> None:
     args = parser.parse_args()
 
     database = prepare_database(args.database_url)
+    base = CONTENT_ACTIVITY_BASE if args.about_content else ACTIVITY_BASE
     rng = random.Random(7)
     total = args.clients * args.batches_per_client * args.batch_size
     key, secret = issue_credentials(database)
@@ -86,6 +94,7 @@ def main() -> None:
         f"backend: {backend}  server processes: {args.workers}  clients: {args.clients}  "
         f"batch size: {args.batch_size}  statements per phase: {total}"
         + ("  (LRS only)" if args.lrs_only else "")
+        + ("  (statements about hosted content)" if args.about_content else "")
     )
 
     def insert_all(prepared: list[RawBatch]) -> None:
@@ -98,12 +107,17 @@ def main() -> None:
             args.database_url, Path(data_dir), lrs_only=args.lrs_only, workers=args.workers
         )
         try:
-            warmup = [[make_statement(rng, 1000, 200) for _ in range(args.batch_size)]]
+            warmup = [
+                [make_statement(rng, 1000, 200, activity_base=base) for _ in range(args.batch_size)]
+            ]
             post_batches(server.base_url, headers, warmup)
             for round_number in range(1, args.rounds + 1):
                 per_client = [
                     [
-                        [make_statement(rng, 1000, 200) for _ in range(args.batch_size)]
+                        [
+                            make_statement(rng, 1000, 200, activity_base=base)
+                            for _ in range(args.batch_size)
+                        ]
                         for _ in range(args.batches_per_client)
                     ]
                     for _ in range(args.clients)
