@@ -96,10 +96,10 @@ def dialect_name(executor: Session | Connection) -> str:
     return bind.dialect.name
 
 
-def dialect_insert(executor: Session | Connection, table: Table) -> Any:
+def dialect_insert(dialect: str, table: Table) -> Any:
     """The dialect's INSERT for ``table``, which has ``on_conflict_do_nothing`` and
     ``on_conflict_do_update`` (both PostgreSQL and SQLite ≥ 3.24 have ON CONFLICT)."""
-    if dialect_name(executor) == "postgresql":
+    if dialect == "postgresql":
         return postgresql.insert(table)
     return sqlite.insert(table)
 

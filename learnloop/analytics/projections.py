@@ -10,8 +10,8 @@ everything again from the statements table with the same code, so both agree exa
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import asdict
 from datetime import datetime
+from functools import cache
 from typing import Any
 
 import orjson
@@ -29,7 +29,7 @@ from learnloop.analytics.models import (
     QuestionStats,
     StatementFact,
 )
-from learnloop.db import dialect_insert
+from learnloop.db import Base, dialect_insert, dialect_name
 from learnloop.xapi.hooks import StoredStatement
 from learnloop.xapi.models import StatementRow
 from learnloop.xapi.validation_primitives import parse_timestamp
@@ -108,7 +108,8 @@ def _timestamp(statement: Mapping[str, Any]) -> datetime | None:
 def add_facts(session: Session, facts: Sequence[Fact]) -> None:
     if not facts:
         return
-    session.execute(_insert(session, StatementFact), [fact.row() for fact in facts])
+    dialect = dialect_name(session)
+    session.execute(_plain_insert(dialect, StatementFact), [fact.row() for fact in facts])
     deltas = fold(facts)
     _upsert_progress(session, deltas)
     _add_days(session, deltas)
@@ -180,8 +181,17 @@ def rebuild_projections(session: Session, base_url: str, *, chunk: int = 2000) -
 # --- writing -----------------------------------------------------------------------------
 
 
-def _insert(session: Session, model: type[Any]) -> Any:
-    return dialect_insert(session, model.__table__)
+# The statements below are built once per dialect and model: building an upsert with its
+# CASE expressions, and computing its cache key, cost more than running it for a batch.
+
+
+def _plain_insert(dialect: str, model: type[Any]) -> Any:
+    return _insert_into(dialect, model.__tablename__)
+
+
+@cache
+def _insert_into(dialect: str, table_name: str) -> Any:
+    return dialect_insert(dialect, Base.metadata.tables[table_name])
 
 
 def _fact(row: StatementFact) -> Fact:
@@ -216,14 +226,18 @@ _PROGRESS_SUMS = (
 
 def _upsert_progress(session: Session, deltas: Deltas) -> None:
     rows = [
-        {"learner_id": learner, "content_id": content, **asdict(delta)}
+        {"learner_id": learner, "content_id": content, **vars(delta)}
         for (learner, content), delta in sorted(deltas.progress.items())
         if delta.statements > 0
     ]
-    if not rows:
-        return
+    if rows:
+        session.execute(_progress_upsert(dialect_name(session)), rows)
+
+
+@cache
+def _progress_upsert(dialect: str) -> Any:
     table = LearnerProgress.__table__.c
-    insert = _insert(session, LearnerProgress)
+    insert = _plain_insert(dialect, LearnerProgress)
     new = insert.excluded
     # In ON CONFLICT DO UPDATE every expression sees the row as it was, so ``newer_score``
     # decides the three "last score" columns consistently.
@@ -255,10 +269,7 @@ def _upsert_progress(session: Session, deltas: Deltas) -> None:
             else_=table.last_activity_at,
         ),
     }
-    session.execute(
-        insert.on_conflict_do_update(index_elements=["learner_id", "content_id"], set_=updates),
-        rows,
-    )
+    return insert.on_conflict_do_update(index_elements=["learner_id", "content_id"], set_=updates)
 
 
 def _add_counts(
@@ -267,24 +278,29 @@ def _add_counts(
     """Upsert rows whose other columns are counters: inserted, or added to the stored ones."""
     if not rows:
         return
-    table = model.__table__.c
-    insert = _insert(session, model)
-    counters = [name for name in rows[0] if name not in keys]
+    counters = tuple(name for name in rows[0] if name not in keys)
     # One key order for every transaction: concurrent ingests lock rows in the same order
     # and so cannot deadlock each other on PostgreSQL.
     rows = sorted(rows, key=lambda row: tuple(str(row[key]) for key in keys))
-    session.execute(
-        insert.on_conflict_do_update(
-            index_elements=keys,
-            set_={name: table[name] + insert.excluded[name] for name in counters},
-        ),
-        rows,
+    statement = _counts_upsert(dialect_name(session), model.__tablename__, tuple(keys), counters)
+    session.execute(statement, rows)
+
+
+@cache
+def _counts_upsert(
+    dialect: str, table_name: str, keys: tuple[str, ...], counters: tuple[str, ...]
+) -> Any:
+    table = Base.metadata.tables[table_name].c
+    insert = _insert_into(dialect, table_name)
+    return insert.on_conflict_do_update(
+        index_elements=list(keys),
+        set_={name: table[name] + insert.excluded[name] for name in counters},
     )
 
 
 def _add_days(session: Session, deltas: Deltas) -> None:
     rows = [
-        {"content_id": content, "day": day, **asdict(delta)}
+        {"content_id": content, "day": day, **vars(delta)}
         for (content, day), delta in deltas.days.items()
     ]
     _add_counts(session, ContentDay, ["content_id", "day"], rows)
@@ -304,7 +320,7 @@ def _add_answers(session: Session, deltas: Deltas) -> None:
     keys = sorted(deltas.answers)
     # Rows inserted now are learners answering a question for the first time.
     inserted = session.execute(
-        _insert(session, QuestionLearner)
+        _plain_insert(dialect_name(session), QuestionLearner)
         .on_conflict_do_nothing()
         .returning(
             QuestionLearner.content_id, QuestionLearner.question_id, QuestionLearner.learner_id
@@ -320,7 +336,7 @@ def _add_answers(session: Session, deltas: Deltas) -> None:
         QuestionLearner,
         ["content_id", "question_id", "learner_id"],
         [
-            {"content_id": c, "question_id": q, "learner_id": lrn, **asdict(delta)}
+            {"content_id": c, "question_id": q, "learner_id": lrn, **vars(delta)}
             for (c, q, lrn), delta in deltas.answers.items()
         ],
     )

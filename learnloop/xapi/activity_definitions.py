@@ -163,7 +163,7 @@ def record_definitions(session: Session, definitions: Mapping[str, Mapping[str, 
         # rather than fail and roll the statements back. Sorted keys: no deadlock between
         # two batches creating the same activities.
         connection.execute(
-            dialect_insert(connection, table).on_conflict_do_nothing(),
+            dialect_insert(dialect, table).on_conflict_do_nothing(),
             [
                 {"id_hash": key, "activity_id": ids_by_key[key], "definition": {}, "updated": now}
                 for key in missing
