@@ -9,7 +9,7 @@ SAVEPOINTs and rolled-back test transactions behave as on PostgreSQL.
 from __future__ import annotations
 
 import uuid
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -30,6 +30,7 @@ from sqlalchemy import (
     any_,
     bindparam,
     cast,
+    column,
     create_engine,
     event,
     func,
@@ -102,6 +103,22 @@ def dialect_insert(dialect: str, table: Table) -> Any:
     if dialect == "postgresql":
         return postgresql.insert(table)
     return sqlite.insert(table)
+
+
+def json_rows_insert(table: Table, columns: Sequence[str]) -> Any:
+    """PostgreSQL ``INSERT INTO table (columns) SELECT … FROM jsonb_to_recordset(:rows)``:
+    executed with ``{"rows": <JSON array of row objects>}`` (:func:`json_list` of dicts,
+    e.g. ``orjson.dumps(rows)``), the whole batch is one text parameter, so the driver does
+    no per-value work. The result is a PostgreSQL Insert: ``on_conflict_do_update`` and
+    ``excluded`` work on it."""
+    source = (
+        func.jsonb_to_recordset(cast(bindparam("rows", type_=Text), JSONB))
+        .table_valued(*(column(name, table.c[name].type) for name in columns))
+        .render_derived(with_types=True)
+    )
+    return postgresql.insert(table).from_select(
+        list(columns), select(*(source.c[name] for name in columns))
+    )
 
 
 def in_json_list(column: Any, name: str, dialect: str) -> Any:

@@ -1,7 +1,8 @@
 """The transaction plumbing: test rollbacks are real, commits happen before responses."""
 
-from datetime import datetime
+from datetime import UTC, date, datetime
 
+import orjson
 import pytest
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
@@ -10,8 +11,16 @@ from sqlalchemy.dialects import sqlite
 from sqlalchemy.exc import IntegrityError, OperationalError
 from sqlalchemy.orm import Session
 
+from learnloop.analytics.models import StatementFact
 from learnloop.auth.models import Role, User
-from learnloop.db import Database, UTCDateTime, dialect_name, in_json_list, json_list
+from learnloop.db import (
+    Database,
+    UTCDateTime,
+    dialect_name,
+    in_json_list,
+    json_list,
+    json_rows_insert,
+)
 from learnloop.deps import SessionDep
 
 MARKER_EMAIL = "rollback-marker@example.test"
@@ -122,3 +131,29 @@ def test_in_json_list_matches_exactly_the_listed_values(
     )
     found = session.scalars(query, {"emails": json_list(wanted)}).all()
     assert sorted(found) == sorted(wanted)
+
+
+def test_json_rows_insert_keeps_every_value_type(session: Session, database: Database) -> None:
+    if not database.is_postgresql:
+        pytest.skip("jsonb_to_recordset is PostgreSQL's; SQLite runs executemany")
+    table = StatementFact.__table__
+    row = {
+        "seq": 987654321,
+        "statement_id": "6f1c6d3e-0d5b-4b8e-9a51-2b7f0c1d9e11",
+        "learner_id": 'learner "quoted" ünïcode',
+        "content_id": "content-1",
+        "question_id": None,
+        "timestamp": datetime(2026, 3, 4, 5, 6, 7, 891000, tzinfo=UTC),
+        "day": date(2026, 3, 4),
+        "is_attempt": True,
+        "is_completion": False,
+        "is_success": True,
+        "score_milli": 87500,
+        "duration_ms": None,
+        "is_answer": False,
+        "is_correct": False,
+    }
+    statement = json_rows_insert(table, tuple(row))  # type: ignore[arg-type]
+    session.execute(statement, {"rows": orjson.dumps([row]).decode()})
+    stored = session.execute(select(table).where(table.c.seq == row["seq"])).mappings().one()
+    assert dict(stored) == row

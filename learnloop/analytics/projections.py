@@ -10,6 +10,7 @@ everything again from the statements table with the same code, so both agree exa
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import fields
 from datetime import datetime
 from functools import cache
 from typing import Any
@@ -18,7 +19,14 @@ import orjson
 from sqlalchemy import Text, and_, case, cast, delete, select, tuple_
 from sqlalchemy.orm import Session
 
-from learnloop.analytics.facts import Deltas, Fact, about_content, fact_from_statement, fold
+from learnloop.analytics.facts import (
+    Deltas,
+    Fact,
+    ProgressDelta,
+    about_content,
+    fact_from_statement,
+    fold,
+)
 from learnloop.analytics.learners import LearnerResolver
 from learnloop.analytics.models import (
     LEARNER_ID_LENGTH,
@@ -29,7 +37,7 @@ from learnloop.analytics.models import (
     QuestionStats,
     StatementFact,
 )
-from learnloop.db import Base, dialect_insert, dialect_name
+from learnloop.db import Base, dialect_insert, dialect_name, json_rows_insert
 from learnloop.xapi.hooks import StoredStatement
 from learnloop.xapi.models import StatementRow
 from learnloop.xapi.validation_primitives import parse_timestamp
@@ -108,8 +116,11 @@ def _timestamp(statement: Mapping[str, Any]) -> datetime | None:
 def add_facts(session: Session, facts: Sequence[Fact]) -> None:
     if not facts:
         return
-    dialect = dialect_name(session)
-    session.execute(_plain_insert(dialect, StatementFact), [fact.row() for fact in facts])
+    _write_rows(
+        session,
+        _rows_insert(dialect_name(session), StatementFact.__tablename__, FACT_COLUMNS),
+        [fact.row() for fact in facts],
+    )
     deltas = fold(facts)
     _upsert_progress(session, deltas)
     _add_days(session, deltas)
@@ -185,13 +196,31 @@ def rebuild_projections(session: Session, base_url: str, *, chunk: int = 2000) -
 # CASE expressions, and computing its cache key, cost more than running it for a batch.
 
 
+FACT_COLUMNS = tuple(item.name for item in fields(Fact))
+PROGRESS_COLUMNS = ("learner_id", "content_id", *(item.name for item in fields(ProgressDelta)))
+
+
 def _plain_insert(dialect: str, model: type[Any]) -> Any:
-    return _insert_into(dialect, model.__tablename__)
+    return dialect_insert(dialect, model.__table__)
 
 
 @cache
-def _insert_into(dialect: str, table_name: str) -> Any:
-    return dialect_insert(dialect, Base.metadata.tables[table_name])
+def _rows_insert(dialect: str, table_name: str, columns: tuple[str, ...]) -> Any:
+    """An INSERT of rows with ``columns``, run by :func:`_write_rows`. On PostgreSQL the
+    rows travel as one JSON text (``db.json_rows_insert``): a batch's facts and deltas
+    are hundreds of rows, and having the driver convert each value cost more than the
+    upserts themselves."""
+    table = Base.metadata.tables[table_name]
+    if dialect == "postgresql":
+        return json_rows_insert(table, columns)
+    return dialect_insert(dialect, table)
+
+
+def _write_rows(session: Session, statement: Any, rows: list[dict[str, Any]]) -> None:
+    if dialect_name(session) == "postgresql":
+        session.execute(statement, {"rows": orjson.dumps(rows).decode()})
+    else:
+        session.execute(statement, rows)
 
 
 def _fact(row: StatementFact) -> Fact:
@@ -231,13 +260,13 @@ def _upsert_progress(session: Session, deltas: Deltas) -> None:
         if delta.statements > 0
     ]
     if rows:
-        session.execute(_progress_upsert(dialect_name(session)), rows)
+        _write_rows(session, _progress_upsert(dialect_name(session)), rows)
 
 
 @cache
 def _progress_upsert(dialect: str) -> Any:
     table = LearnerProgress.__table__.c
-    insert = _plain_insert(dialect, LearnerProgress)
+    insert = _rows_insert(dialect, LearnerProgress.__tablename__, PROGRESS_COLUMNS)
     new = insert.excluded
     # In ON CONFLICT DO UPDATE every expression sees the row as it was, so ``newer_score``
     # decides the three "last score" columns consistently.
@@ -283,7 +312,7 @@ def _add_counts(
     # and so cannot deadlock each other on PostgreSQL.
     rows = sorted(rows, key=lambda row: tuple(str(row[key]) for key in keys))
     statement = _counts_upsert(dialect_name(session), model.__tablename__, tuple(keys), counters)
-    session.execute(statement, rows)
+    _write_rows(session, statement, rows)
 
 
 @cache
@@ -291,7 +320,7 @@ def _counts_upsert(
     dialect: str, table_name: str, keys: tuple[str, ...], counters: tuple[str, ...]
 ) -> Any:
     table = Base.metadata.tables[table_name].c
-    insert = _insert_into(dialect, table_name)
+    insert = _rows_insert(dialect, table_name, (*keys, *counters))
     return insert.on_conflict_do_update(
         index_elements=list(keys),
         set_={name: table[name] + insert.excluded[name] for name in counters},
