@@ -17,6 +17,7 @@ from learnloop.cmi5.errors import CourseNotFound, RegistrationForbidden
 from learnloop.cmi5.fetch import redeem_fetch_token
 from learnloop.cmi5.h5p_au_page import h5p_au_page
 from learnloop.cmi5.launch import abandon_open_sessions, choose_au, launch
+from learnloop.cmi5.models import Cmi5Course
 from learnloop.cmi5.packages import course_aus, files_prefix, get_course, import_course
 from learnloop.cmi5.registrations import (
     accessible_registration,
@@ -53,6 +54,24 @@ router = APIRouter(prefix="/api/cmi5", tags=["cmi5"])
 pages = APIRouter(prefix="/cmi5", tags=["cmi5 pages"])
 
 
+def _course_out(
+    course: Cmi5Course,
+    *,
+    au_count: int,
+    file_count: int | None = None,
+    aus: list[AuOut] | None = None,
+) -> CourseOut:
+    return CourseOut(
+        id=course.id,
+        publisherId=course.publisher_id,
+        title=course.title,
+        description=course.description,
+        auCount=au_count,
+        fileCount=file_count,
+        aus=aus,
+    )
+
+
 def _storage(request: Request) -> FileStorage:
     storage: FileStorage = request.app.state.storage
     return storage
@@ -67,16 +86,8 @@ def import_course_route(
     file: Annotated[UploadFile, File(description="cmi5.xml or a course package (.zip)")],
 ) -> Envelope[CourseOut]:
     imported = import_course(session, _storage(request), file.file.read(), owner=user)
-    course = imported.course
     return ok(
-        CourseOut(
-            id=course.id,
-            publisherId=course.publisher_id,
-            title=course.title,
-            description=course.description,
-            auCount=imported.au_count,
-            fileCount=imported.file_count,
-        )
+        _course_out(imported.course, au_count=imported.au_count, file_count=imported.file_count)
     )
 
 
@@ -100,15 +111,7 @@ def content_course_route(
         base_url=settings.base_url,
         content_owner=content_owner,
     )
-    return ok(
-        CourseOut(
-            id=course.id,
-            publisherId=course.publisher_id,
-            title=course.title,
-            description=course.description,
-            auCount=course.au_count,
-        )
-    )
+    return ok(_course_out(course, au_count=course.au_count))
 
 
 @router.get("/courses/{course_id}", response_model=Envelope[CourseOut])
@@ -118,12 +121,9 @@ def get_course_route(session: SessionDep, user: CurrentUser, course_id: str) -> 
         raise CourseNotFound(f"Course not found: {course_id}")
     aus = course_aus(session, course.id)
     return ok(
-        CourseOut(
-            id=course.id,
-            publisherId=course.publisher_id,
-            title=course.title,
-            description=course.description,
-            auCount=len(aus),
+        _course_out(
+            course,
+            au_count=len(aus),
             aus=[
                 AuOut(
                     id=au.id,
