@@ -107,10 +107,9 @@ def dialect_insert(dialect: str, table: Table) -> Any:
 
 def json_rows_insert(table: Table, columns: Sequence[str]) -> Any:
     """PostgreSQL ``INSERT INTO table (columns) SELECT … FROM jsonb_to_recordset(:rows)``:
-    executed with ``{"rows": <JSON array of row objects>}`` (:func:`json_list` of dicts,
-    e.g. ``orjson.dumps(rows)``), the whole batch is one text parameter, so the driver does
-    no per-value work. The result is a PostgreSQL Insert: ``on_conflict_do_update`` and
-    ``excluded`` work on it."""
+    executed with ``{"rows": json_list(row_dicts)}``, the whole batch is one text
+    parameter, so the driver does no per-value work. The result is a PostgreSQL Insert:
+    ``on_conflict_do_update``, ``excluded`` and ``returning`` work on it."""
     source = (
         func.jsonb_to_recordset(cast(bindparam("rows", type_=Text), JSONB))
         .table_valued(*(column(name, table.c[name].type) for name in columns))
@@ -137,8 +136,9 @@ def in_json_list(column: Any, name: str, dialect: str) -> Any:
     return column.in_(select(func.json_each(values).table_valued("value").c.value))
 
 
-def json_list(values: Iterable[str]) -> str:
-    """The parameter value for :func:`in_json_list`."""
+def json_list(values: Iterable[Any]) -> str:
+    """The parameter value for :func:`in_json_list` (strings) and
+    :func:`json_rows_insert` (row dicts): one JSON array as text."""
     return orjson.dumps(list(values)).decode()
 
 
