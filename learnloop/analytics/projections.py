@@ -37,7 +37,7 @@ from learnloop.analytics.models import (
     QuestionStats,
     StatementFact,
 )
-from learnloop.db import Base, dialect_insert, dialect_name, json_rows_insert
+from learnloop.db import Base, dialect_insert, dialect_name, json_list, json_rows_insert
 from learnloop.xapi.hooks import StoredStatement
 from learnloop.xapi.models import StatementRow
 from learnloop.xapi.validation_primitives import parse_timestamp
@@ -91,7 +91,8 @@ def facts_for(
     statements: Sequence[tuple[int, Mapping[str, Any]]],
     resolver: LearnerResolver,
 ) -> list[Fact]:
-    statements = [(seq, statement) for seq, statement in statements if about_content(statement)]
+    """Facts of ``statements`` (those about hosted content: callers filter with
+    ``about_content`` first, so the learner lookup is only paid for them)."""
     if not statements:
         return []
     learners = resolver.resolve(session, [statement["actor"] for _, statement in statements])
@@ -184,7 +185,9 @@ def rebuild_projections(session: Session, base_url: str, *, chunk: int = 2000) -
         if not rows:
             return counted
         last_seq = rows[-1][0]
-        facts = facts_for(session, [(seq, orjson.loads(text)) for seq, text in rows], resolver)
+        documents = [(seq, orjson.loads(text)) for seq, text in rows]
+        about = [(seq, document) for seq, document in documents if about_content(document)]
+        facts = facts_for(session, about, resolver)
         add_facts(session, facts)
         counted += len(facts)
 
@@ -218,7 +221,7 @@ def _rows_insert(dialect: str, table_name: str, columns: tuple[str, ...]) -> Any
 
 def _write_rows(session: Session, statement: Any, rows: list[dict[str, Any]]) -> None:
     if dialect_name(session) == "postgresql":
-        session.execute(statement, {"rows": orjson.dumps(rows).decode()})
+        session.execute(statement, {"rows": json_list(rows)})
     else:
         session.execute(statement, rows)
 

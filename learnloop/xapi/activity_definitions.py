@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import hashlib
 from collections.abc import Mapping, Sequence
+from datetime import datetime
 from functools import cache
 from typing import Any
 
@@ -120,10 +121,10 @@ def _last_merged_query(dialect: str) -> Select[str, str | None]:
 
 
 @cache
-def _locked_definitions_query(dialect: str) -> Select[str, dict[str, Any]]:
+def _locked_definitions_query(dialect: str) -> Select[str, dict[str, Any], datetime]:
     # Locked in a fixed order so two batches touching the same activities cannot deadlock.
     return (
-        select(ACTIVITIES.c.id_hash, ACTIVITIES.c.definition)
+        select(ACTIVITIES.c.id_hash, ACTIVITIES.c.definition, ACTIVITIES.c.updated)
         .where(in_json_list(ACTIVITIES.c.id_hash, "keys", dialect))
         .order_by(ACTIVITIES.c.id_hash)
         .with_for_update()
@@ -147,7 +148,6 @@ def record_definitions(session: Session, definitions: Mapping[str, Mapping[str, 
         return
     connection = session.connection()
     dialect = dialect_name(connection)
-    table = ACTIVITIES
     ids_by_key = {activity_hash(activity_id): activity_id for activity_id in definitions}
     keys = sorted(ids_by_key)
     last_merged: dict[str, str | None] = {
@@ -163,7 +163,7 @@ def record_definitions(session: Session, definitions: Mapping[str, Mapping[str, 
         # rather than fail and roll the statements back. Sorted keys: no deadlock between
         # two batches creating the same activities.
         connection.execute(
-            dialect_insert(dialect, table).on_conflict_do_nothing(),
+            dialect_insert(dialect, ACTIVITIES).on_conflict_do_nothing(),
             [
                 {"id_hash": key, "activity_id": ids_by_key[key], "definition": {}, "updated": now}
                 for key in missing
@@ -180,28 +180,30 @@ def record_definitions(session: Session, definitions: Mapping[str, Mapping[str, 
     if not to_merge:
         return
     locked = connection.execute(_locked_definitions_query(dialect), {"keys": json_list(to_merge)})
-    changed, unchanged = [], []
-    for key, current in locked:
+    updates = []
+    for key, current, updated in locked:
         merged = merge_definitions(current, definitions[ids_by_key[key]])
-        if merged != current:
-            changed.append({"key": key, "merged": merged, "digest": digests[key], "now": now})
-        else:
-            unchanged.append({"key": key, "digest": digests[key]})
-    by_key = table.c.id_hash == bindparam("key")
-    if changed:
+        # Remember the hash even when nothing changed, so the next repeat skips the row;
+        # ``updated`` moves only with the definition.
+        changed = merged != current
+        updates.append(
+            {
+                "key": key,
+                "merged": merged,
+                "digest": digests[key],
+                "at": now if changed else updated,
+            }
+        )
+    if updates:
         connection.execute(
-            update(table)
-            .where(by_key)
+            update(ACTIVITIES)
+            .where(ACTIVITIES.c.id_hash == bindparam("key"))
             .values(
                 definition=bindparam("merged"),
                 last_merged_hash=bindparam("digest"),
-                updated=bindparam("now"),
+                updated=bindparam("at"),
             ),
-            changed,
-        )
-    if unchanged:
-        connection.execute(
-            update(table).where(by_key).values(last_merged_hash=bindparam("digest")), unchanged
+            updates,
         )
 
 
