@@ -19,19 +19,17 @@ import httpx
 import pytest
 from playwright.sync_api import Browser
 
-from learnloop.auth import users as user_service
 from learnloop.auth.models import Role
 from learnloop.cmi5.vocabulary import EXT_SESSION_ID, VERB_ABANDONED, VERB_SATISFIED
-from learnloop.db import Database
 from tests.cmi5.course_files import Au, Block, course_xml
 from tests.support.browser import chromium
-from tests.support.live_server import LiveServer, start_live_server
+from tests.support.live_server import LIVE_PASSWORD, LiveServer, seed_accounts, start_live_server
 
 pytestmark = pytest.mark.browser
 
 REPO = Path(__file__).resolve().parents[2]
 AU_PAGES = Path(__file__).resolve().parent / "aus"
-PASSWORD = "correct horse battery staple"
+PASSWORD = LIVE_PASSWORD
 COURSE = "https://example.test/courses/c1"
 BLOCK = "https://example.test/blocks/libraries"
 AU_XAPI = "https://example.test/aus/xapi-cmi5"
@@ -133,25 +131,8 @@ def lms(tmp_path_factory: pytest.TempPathFactory, database_url: str) -> Iterator
 
     directory = tmp_path_factory.mktemp("cmi5-browser")
     url = create_fresh_database(sibling_database_url(database_url, directory))
-    database = Database.from_url(url)
-    with database.transaction() as session:
-        # An admin: the teacher reads every statement of the registration through /xapi/.
-        user_service.create_user(
-            session,
-            email="teacher@example.test",
-            display_name="T",
-            role=Role.ADMIN,
-            password=PASSWORD,
-        )
-        for index in range(3):
-            user_service.create_user(
-                session,
-                email=f"learner{index}@example.test",
-                display_name=f"L{index}",
-                role=Role.LEARNER,
-                password=PASSWORD,
-            )
-    database.engine.dispose()
+    # An admin teacher: they read every statement of the registration through /xapi/.
+    seed_accounts(url, learners=3, teacher_role=Role.ADMIN)
     server = start_live_server(url, directory / "live")
     try:
         with httpx.Client(base_url=server.base_url, timeout=60) as http:

@@ -12,7 +12,6 @@ from urllib.parse import urlsplit
 import httpx
 import pytest
 
-from learnloop.auth import users as user_service
 from learnloop.auth.models import Role
 from learnloop.cmi5.vocabulary import (
     VERB_COMPLETED,
@@ -22,7 +21,6 @@ from learnloop.cmi5.vocabulary import (
     VERB_SATISFIED,
     VERB_TERMINATED,
 )
-from learnloop.db import Database
 from tests.support.browser import chromium
 from tests.support.databases import (
     create_fresh_database,
@@ -30,25 +28,17 @@ from tests.support.databases import (
     is_postgresql,
     sibling_database_url,
 )
-from tests.support.live_server import LiveServer, start_live_server
+from tests.support.live_server import LIVE_PASSWORD, LiveServer, seed_accounts, start_live_server
 
 pytestmark = pytest.mark.browser
 
-PASSWORD = "correct horse battery staple"
+PASSWORD = LIVE_PASSWORD
 
 
 @pytest.fixture
 def server(database_url: str, tmp_path: Path) -> Iterator[LiveServer]:
     url = create_fresh_database(sibling_database_url(database_url, tmp_path))
-    database = Database.from_url(url)
-    with database.transaction() as session:
-        user_service.create_user(
-            session, email="t@example.test", display_name="T", role=Role.ADMIN, password=PASSWORD
-        )
-        user_service.create_user(
-            session, email="l@example.test", display_name="L", role=Role.LEARNER, password=PASSWORD
-        )
-    database.engine.dispose()
+    seed_accounts(url, learners=1, teacher_role=Role.ADMIN)
     live = start_live_server(url, tmp_path / "live")
     try:
         yield live
@@ -68,8 +58,8 @@ def test_an_h5p_question_launched_as_a_cmi5_au_records_cmi5_statements(
     server: LiveServer, fixtures_dir: Path
 ) -> None:
     with httpx.Client(base_url=server.base_url, timeout=120) as http:
-        teacher_token, _ = _login(http, "t@example.test")
-        learner_token, learner_id = _login(http, "l@example.test")
+        teacher_token, _ = _login(http, "teacher@example.test")
+        learner_token, learner_id = _login(http, "learner0@example.test")
         teacher = {"Authorization": f"Bearer {teacher_token}"}
         package = fixtures_dir / "h5p" / "hub" / "H5P.TrueFalse.h5p"
         with package.open("rb") as handle:

@@ -11,14 +11,12 @@ from pathlib import Path
 import httpx
 import pytest
 
-from learnloop.auth import users as user_service
-from learnloop.auth.models import Role
 from learnloop.cmi5.vocabulary import CATEGORY_CMI5, EXT_SESSION_ID
 from tests.cmi5.course_files import Au, course_xml
 from tests.support.databases import is_postgresql
-from tests.support.live_server import LiveServer, start_live_server
+from tests.support.live_server import LIVE_PASSWORD, LiveServer, seed_accounts, start_live_server
 
-PASSWORD = "correct horse battery staple"
+PASSWORD = LIVE_PASSWORD
 AU = "https://example.test/aus/shared"
 VERSION = {"X-Experience-API-Version": "1.0.3"}
 
@@ -27,18 +25,8 @@ VERSION = {"X-Experience-API-Version": "1.0.3"}
 def servers(committed_database_url: str, tmp_path: Path) -> Iterator[tuple[LiveServer, LiveServer]]:
     if not is_postgresql(committed_database_url):
         pytest.skip("several server processes share one database only on PostgreSQL")
-    from learnloop.db import Database
 
-    database = Database.from_url(committed_database_url)
-    with database.transaction() as session:
-        user_service.create_user(
-            session,
-            email="teacher@example.test",
-            display_name="T",
-            role=Role.TEACHER,
-            password=PASSWORD,
-        )
-    database.engine.dispose()
+    seed_accounts(committed_database_url, learners=0)
     first = start_live_server(committed_database_url, tmp_path / "a")
     try:
         second = start_live_server(committed_database_url, tmp_path / "b")

@@ -13,6 +13,10 @@ from pathlib import Path
 
 import httpx
 
+from learnloop.auth import users as user_service
+from learnloop.auth.models import Role
+from learnloop.db import Database
+
 STARTUP_TIMEOUT_SECONDS = 30.0
 
 
@@ -89,3 +93,31 @@ def start_live_server(
         time.sleep(0.2)
     server.stop()
     raise RuntimeError(f"server did not start in time:\n{server.log()}")
+
+
+LIVE_PASSWORD = "correct horse battery staple"
+
+
+def seed_accounts(database_url: str, *, learners: int, teacher_role: Role = Role.TEACHER) -> None:
+    """Commit ``teacher@example.test`` (a teacher, or ``teacher_role``) and
+    ``learner0..N-1@example.test`` to a live server's database, all with LIVE_PASSWORD."""
+    database = Database.from_url(database_url)
+    try:
+        with database.transaction() as session:
+            user_service.create_user(
+                session,
+                email="teacher@example.test",
+                display_name="Tia Teacher",
+                role=teacher_role,
+                password=LIVE_PASSWORD,
+            )
+            for index in range(learners):
+                user_service.create_user(
+                    session,
+                    email=f"learner{index}@example.test",
+                    display_name=f"Lee Learner {index}",
+                    role=Role.LEARNER,
+                    password=LIVE_PASSWORD,
+                )
+    finally:
+        database.engine.dispose()

@@ -30,9 +30,6 @@ from playwright.sync_api import (
     Response,
 )
 
-from learnloop.auth import users as user_service
-from learnloop.auth.models import Role
-from learnloop.db import Database
 from tests.support.browser import chromium
 from tests.support.databases import (
     create_fresh_database,
@@ -40,12 +37,12 @@ from tests.support.databases import (
     is_postgresql,
     sibling_database_url,
 )
-from tests.support.live_server import LiveServer, start_live_server
+from tests.support.live_server import LIVE_PASSWORD, LiveServer, seed_accounts, start_live_server
 
 pytestmark = pytest.mark.browser
 
 ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts"
-PASSWORD = "correct horse battery staple"
+PASSWORD = LIVE_PASSWORD
 SAVE_FREQ_SECONDS = 1
 ANSWERED = "http://adlnet.gov/expapi/verbs/answered"
 COMPLETED = "http://adlnet.gov/expapi/verbs/completed"
@@ -75,29 +72,6 @@ class Player:
         )
 
 
-def _seed_users(database_url: str) -> None:
-    database = Database.from_url(database_url)
-    try:
-        with database.transaction() as session:
-            user_service.create_user(
-                session,
-                email="teacher@example.test",
-                display_name="Tia Teacher",
-                role=Role.TEACHER,
-                password=PASSWORD,
-            )
-            for index in range(8):
-                user_service.create_user(
-                    session,
-                    email=f"learner{index}@example.test",
-                    display_name=f"Lee Learner {index}",
-                    role=Role.LEARNER,
-                    password=PASSWORD,
-                )
-    finally:
-        database.engine.dispose()
-
-
 def _login(http: httpx.Client, email: str) -> tuple[str, str]:
     response = http.post("/api/auth/login", json={"email": email, "password": PASSWORD})
     assert response.status_code == 200, response.text
@@ -111,7 +85,7 @@ def player(
 ) -> Iterator[Player]:
     directory = tmp_path_factory.mktemp("player")
     url = create_fresh_database(sibling_database_url(database_url, directory))
-    _seed_users(url)
+    seed_accounts(url, learners=8)
     server = start_live_server(
         url, directory / "live", {"LEARNLOOP_H5P_SAVE_FREQ_SECONDS": str(SAVE_FREQ_SECONDS)}
     )
