@@ -24,7 +24,9 @@ def alembic_config(url: str = "", connection: Connection | None = None) -> Confi
     return config
 
 
-def upgrade(engine: Engine, revision: str = "head") -> None:
+def upgrade(engine: Engine, revision: str = "heads") -> None:
+    # "heads": domains add their revisions on branches of their own; a later merge
+    # revision joins them, and until then every branch is applied.
     with engine.begin() as connection:
         command.upgrade(alembic_config(connection=connection), revision)
 
