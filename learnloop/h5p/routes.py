@@ -18,7 +18,7 @@ from learnloop.h5p import content_list
 from learnloop.h5p import curriculum as curriculum_service
 from learnloop.h5p import libraries as library_service
 from learnloop.h5p import media as media_service
-from learnloop.h5p.export import content_disposition, export_package
+from learnloop.h5p.export.h5p_package import content_disposition, export_package
 from learnloop.h5p.files import FRAME_HEADERS, LIBRARY_CACHE, PRIVATE_CACHE, file_response
 from learnloop.h5p.importer import import_package
 from learnloop.h5p.library_validation import LIBRARY_FOLDER_PARTS

@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from learnloop.h5p.content import content_libraries
-from learnloop.h5p.export import content_disposition, export_filename
+from learnloop.h5p.export.h5p_package import content_disposition, export_filename
 from learnloop.h5p.models import H5PContent
 from tests.h5p.conftest import import_bytes, import_file
 
