@@ -2,14 +2,25 @@
 
 from __future__ import annotations
 
+import contextlib
+import hashlib
+import os
+import secrets
 from pathlib import Path
 from typing import Literal
 
 from pydantic import Field, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
-DEFAULT_JWT_SECRET = "learnloop-local-development-secret-change-me"  # noqa: S105
 MIN_PRODUCTION_SECRET_LENGTH = 32
+# Where a deployment without LEARNLOOP_JWT_SECRET keeps its generated signing secret.
+JWT_SECRET_FILE = "jwt-secret"  # noqa: S105 - a file name, not a secret
+GENERATED_SECRET_BYTES = 48
+# SHA-256 of signing secrets that were published (the development default of earlier
+# versions): anyone can sign tokens with them, so they are refused wherever configured.
+PUBLISHED_SECRET_DIGESTS = frozenset(
+    {"9840c0c08647a670d2109a3259585c8ab9a04ae2378057d7c972977c66adeda2"}
+)
 
 
 class InsecureSettingsError(ValueError):
@@ -29,7 +40,9 @@ class Settings(BaseSettings):
     sql_echo: bool = False
 
     # Tokens issued by LearnLoop itself (POST /api/auth/login, `learnloop tokens issue`).
-    jwt_secret: str = DEFAULT_JWT_SECRET
+    # Empty: a random secret generated once and kept in ``<data_dir>/jwt-secret`` (0600),
+    # so every process of the deployment signs and verifies with the same one.
+    jwt_secret: str = ""
     jwt_issuer: str = "learnloop"
     jwt_ttl_seconds: int = 8 * 3600
     jwt_leeway_seconds: int = 30
@@ -56,8 +69,19 @@ class Settings(BaseSettings):
     job_lock_timeout_seconds: int = 600
 
     # Files (H5P libraries, content, xAPI attachments).
-    storage_backend: Literal["local"] = "local"
+    storage_backend: Literal["local", "s3"] = "local"
     storage_dir: Path | None = None
+    # S3-compatible object store (storage_backend "s3"). Credentials: the usual AWS
+    # chain (AWS_ACCESS_KEY_ID, AWS_PROFILE, instance role) unless given here.
+    s3_bucket: str = ""
+    s3_prefix: str = ""
+    s3_endpoint_url: str = ""
+    s3_region: str = ""
+    s3_access_key_id: str = ""
+    s3_secret_access_key: str = ""
+    # Library and content files answered with a redirect to a presigned object-store URL.
+    s3_presigned_redirects: bool = False
+    s3_presigned_url_seconds: int = 300
 
     log_level: str = "INFO"
     cors_allow_origins: list[str] = Field(default_factory=lambda: ["*"])
@@ -96,15 +120,21 @@ class Settings(BaseSettings):
     h5p_core_dir: Path | None = None
 
     @model_validator(mode="after")
-    def _refuse_unsafe_production(self) -> Settings:
-        if self.environment == "production" and (
-            self.jwt_secret == DEFAULT_JWT_SECRET
-            or len(self.jwt_secret) < MIN_PRODUCTION_SECRET_LENGTH
-        ):
+    def _resolve_jwt_secret(self) -> Settings:
+        # Production needs the secret from the environment: several machines must share
+        # it, and a data directory is no place for it there.
+        if self.environment == "production" and len(self.jwt_secret) < MIN_PRODUCTION_SECRET_LENGTH:
             raise InsecureSettingsError(
                 "LEARNLOOP_JWT_SECRET must be set to a random value of at least "
                 f"{MIN_PRODUCTION_SECRET_LENGTH} characters in production"
             )
+        if hashlib.sha256(self.jwt_secret.encode()).hexdigest() in PUBLISHED_SECRET_DIGESTS:
+            raise InsecureSettingsError(
+                "LEARNLOOP_JWT_SECRET is a published development value; unset it (a random "
+                "secret is then generated in the data directory) or set a random one"
+            )
+        if not self.jwt_secret:
+            self.jwt_secret = load_or_create_secret(self.data_dir / JWT_SECRET_FILE)
         return self
 
     @property
@@ -126,3 +156,30 @@ class Settings(BaseSettings):
         if self.run_worker_in_process is not None:
             return self.run_worker_in_process
         return self.is_sqlite
+
+
+def load_or_create_secret(path: Path) -> str:
+    """The secret kept in ``path``, generated (mode 0600) when the file does not exist yet.
+
+    Several processes may start at once: the secret is written to a private temporary
+    file and linked into place, which fails if another process was first; then everyone
+    reads the one file that won.
+    """
+    if not path.exists():
+        path.parent.mkdir(parents=True, exist_ok=True)
+        candidate = path.with_name(f".{path.name}.{os.getpid()}.{secrets.token_hex(4)}")
+        descriptor = os.open(candidate, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        try:
+            with os.fdopen(descriptor, "w") as handle:
+                handle.write(secrets.token_urlsafe(GENERATED_SECRET_BYTES) + "\n")
+                handle.flush()
+                os.fsync(handle.fileno())
+            # Another process linked its secret first: use that one.
+            with contextlib.suppress(FileExistsError):
+                os.link(candidate, path)
+        finally:
+            candidate.unlink(missing_ok=True)
+    secret = path.read_text().strip()
+    if len(secret) < MIN_PRODUCTION_SECRET_LENGTH:
+        raise InsecureSettingsError(f"The secret in {path} is empty or too short; delete it")
+    return secret
