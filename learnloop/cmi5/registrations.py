@@ -108,6 +108,30 @@ def _may_register(user: User, owner_id: str | None, learner_id: str) -> bool:
     return user.is_teacher and (owner_id is None or owner_id == user.id)
 
 
+def own_actor_account(base_url: str, user: User) -> dict[str, str]:
+    """The xAPI account a LearnLoop user learns under when nobody else names one."""
+    return {"homePage": base_url.rstrip("/"), "name": user.id}
+
+
+def registration_actor_account(
+    user: User, learner_id: str, requested: dict[str, Any] | None, base_url: str
+) -> dict[str, Any]:
+    """The actor of a new registration. A learner registering themselves learns as
+    themselves: naming another account would let them post statements (passed, …) as
+    that learner (cmi5 9.2: the actor is the learner of the registration), so a different
+    account is refused. Teachers and admins enrol learners under an LMS's account."""
+    own = own_actor_account(base_url, user)
+    if user.is_admin or user.is_teacher:
+        if requested is not None:
+            return requested
+        return {"homePage": own["homePage"], "name": learner_id}
+    if requested is not None and requested != own:
+        raise RegistrationForbidden(
+            "A learner registers under their own account; actorAccount names someone else"
+        )
+    return own
+
+
 def _upsert(
     session: Session,
     *,
@@ -151,20 +175,21 @@ def register_content(
     *,
     content_id: str,
     learner_id: str,
-    actor_account: dict[str, Any],
+    actor_account: dict[str, Any] | None,
     base_url: str,
     content_owner: ContentOwnerLookup | None,
 ) -> tuple[Cmi5Registration, bool]:
     owner_id = content_owner(session, content_id) if content_owner else None
     if not _may_register(user, owner_id, learner_id):
         raise RegistrationForbidden("Only the content owner or an admin may register others")
+    account = registration_actor_account(user, learner_id, actor_account, base_url)
     course = ensure_content_course(session, base_url, content_id, owner_id or user.id)
     return _upsert(
         session,
         course=course,
         content_id=content_id,
         learner_id=learner_id,
-        actor_account=actor_account,
+        actor_account=account,
         owner_id=owner_id or (user.id if user.id != learner_id else None),
         base_url=base_url,
     )
@@ -182,7 +207,7 @@ def register_course(
     course = get_course(session, course_id)
     if not _may_register(user, course.owner_id, learner_id):
         raise RegistrationForbidden("Only the course owner or an admin may register others")
-    account = actor_account or {"homePage": base_url.rstrip("/"), "name": learner_id}
+    account = registration_actor_account(user, learner_id, actor_account, base_url)
     return _upsert(
         session,
         course=course,

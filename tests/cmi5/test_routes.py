@@ -145,7 +145,8 @@ def test_sessions_get_and_put_are_limited_to_learner_owner_and_admin(
     for account in (learner, teacher, admin):
         assert client.get(path, headers=account.headers).status_code == 200
     assert client.put(path, json=update).status_code == 401
-    response = client.put(path, headers=learner.headers, json=update)
+    assert client.put(path, headers=learner.headers, json=update).status_code == 403
+    response = client.put(path, headers=teacher.headers, json=update)
     assert response.status_code == 200
     assert response.json()["data"]["status"] == "completed"
     assert response.json()["data"]["score"] == {"scaled": 0.85, "raw": 85, "min": 0, "max": 100}
