@@ -71,6 +71,18 @@ def member_ids(session: Session, class_id: str) -> set[str]:
     return set(session.scalars(select(ClassMember.user_id).where(ClassMember.class_id == class_id)))
 
 
+def is_assigned_to_member(session: Session, user_id: str, content_id: str) -> bool:
+    """Whether ``content_id`` is assigned to a class ``user_id`` belongs to: assigning
+    content to a class is what lets its members play it, private or not."""
+    found = session.scalar(
+        select(ClassContent.content_id)
+        .join(ClassMember, ClassMember.class_id == ClassContent.class_id)
+        .where(ClassMember.user_id == user_id, ClassContent.content_id == content_id)
+        .limit(1)
+    )
+    return found is not None
+
+
 def class_content_ids(session: Session, class_id: str) -> set[str]:
     return set(
         session.scalars(select(ClassContent.content_id).where(ClassContent.class_id == class_id))

@@ -185,3 +185,5 @@ class ClassContent(Base):
     )
     content_id: Mapped[str] = mapped_column(String(CONTENT_ID_LENGTH), primary_key=True)
     added_at: Mapped[datetime] = mapped_column(default=utcnow)
+    # When the class should have done it; None for no deadline (shown, never enforced).
+    due_at: Mapped[datetime | None] = mapped_column(default=None)

@@ -3,7 +3,8 @@
 Ownership follows the reference's ``content_ownership`` rules: the creator owns content;
 only the owner updates it, deletes it or changes its visibility; content without an
 ownership row (legacy) may be edited by any teacher, and the first one to edit it
-becomes its owner. Private content is visible to its owner only (and to admins).
+becomes its owner. Private content is visible to its owner only (and to admins), and
+to the members of classes it is assigned to.
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ from typing import Any
 from sqlalchemy import delete, func, select, update
 from sqlalchemy.orm import Session
 
+from learnloop.analytics.classes import is_assigned_to_member
 from learnloop.auth.models import User
 from learnloop.db import utcnow
 from learnloop.h5p.errors import (
@@ -90,7 +92,9 @@ def can_read(user: User, ownership: ContentOwnership | None) -> bool:
 def readable_content(session: Session, user: User, content_id: str) -> H5PContent:
     """The content if ``user`` may see it; someone else's private content is a 404."""
     content = get_content(session, content_id)
-    if not can_read(user, get_ownership(session, content_id)):
+    if not can_read(user, get_ownership(session, content_id)) and not is_assigned_to_member(
+        session, user.id, content_id
+    ):
         raise ContentNotFound(f"Content {content_id} not found")
     return content
 
