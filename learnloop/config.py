@@ -93,6 +93,13 @@ class Settings(BaseSettings):
     xapi_max_page_size: int = 1000
     xapi_consistency_margin_seconds: float = 1.0
 
+    # Partner platforms (learnloop.partners): lifetime of OAuth2 bearer tokens, the size
+    # limit of one partner statement (the reference's 16 KB), Track/pull page sizes.
+    partner_token_ttl_seconds: int = 3600
+    partner_statement_max_bytes: int = 16 * 1024
+    partner_pull_page_limit: int = 500
+    partner_pull_max_pages_per_run: int = 20
+
     # H5P packages and content (learnloop.h5p). Package limits are checked on the zip's
     # directory before anything is extracted (zip bombs, entry floods).
     h5p_max_package_entries: int = 10_000
