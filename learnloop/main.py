@@ -41,7 +41,7 @@ from learnloop.operations.routes import router as operations_router
 from learnloop.outbound import build_http_client
 from learnloop.plans.routes import router as plans_router
 from learnloop.requestlog import RequestLogMiddleware
-from learnloop.storage import FileStorage, LocalFileStorage
+from learnloop.storage import FileStorage, build_storage
 from learnloop.web.assets import router as assets_router
 from learnloop.web.dashboard import router as dashboard_router
 from learnloop.web.player import router as player_page_router
@@ -85,7 +85,7 @@ def build_services(
         settings=settings,
         database=database
         or Database.from_url(settings.resolved_database_url, echo=settings.sql_echo),
-        storage=storage or LocalFileStorage(settings.resolved_storage_dir),
+        storage=storage or build_storage(settings),
         http=http,
         jwks=jwks,
     )

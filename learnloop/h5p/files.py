@@ -17,6 +17,7 @@ from fastapi.responses import Response, StreamingResponse
 
 from learnloop.errors import AppError
 from learnloop.storage import FileStorage, InvalidStorageKey, StoredFileNotFound
+from learnloop.storage.selection import presigned_url
 
 LIBRARY_CACHE = "public, max-age=31536000, immutable"
 PRIVATE_CACHE = "private, no-cache"
@@ -120,6 +121,9 @@ def file_response(
     if sandbox:
         headers["Content-Security-Policy"] = SANDBOXED
     media_type = content_type_for(key)
+    redirect = _presigned_redirect(request, storage, key)
+    if redirect is not None:
+        return redirect
     byte_range = parse_range(request.headers.get("range"), size)
     if request.method == "HEAD":
         headers["Content-Length"] = str(size)
@@ -134,4 +138,19 @@ def file_response(
         status_code=206,
         headers=headers,
         media_type=media_type,
+    )
+
+
+def _presigned_redirect(request: Request, storage: FileStorage, key: str) -> Response | None:
+    """With ``LEARNLOOP_S3_PRESIGNED_REDIRECTS`` a GET that passed its access checks is
+    sent to a short-lived presigned URL on the object store (another origin, so no
+    sandbox header is needed), which then serves the bytes and byte ranges itself."""
+    settings = request.app.state.settings
+    if request.method != "GET" or not settings.s3_presigned_redirects:
+        return None
+    url = presigned_url(storage, key, settings.s3_presigned_url_seconds)
+    if url is None:
+        return None
+    return Response(
+        status_code=307, headers={"Location": url, "Cache-Control": "private, no-store"}
     )
