@@ -39,7 +39,7 @@ class XapiCaller:
     scopes: frozenset[str]
     user_id: str | None = None
     role: str | None = None
-    # A JWT user's own identities; a learner may only write statements with these actors.
+    # A JWT user's own identities: they may only write statements with these actors.
     own_actor_keys: tuple[str, ...] = field(default=())
 
     @property
@@ -49,6 +49,15 @@ class XapiCaller:
     @property
     def is_learner(self) -> bool:
         return self.user_id is not None and self.role == Role.LEARNER.value
+
+    @property
+    def is_signed_in_user(self) -> bool:
+        """A LearnLoop user speaking with their own token (not an LRS client or an AU)."""
+        return self.user_id is not None
+
+    @property
+    def may_void_for_others(self) -> bool:
+        return self.user_id is None or self.role == Role.ADMIN.value
 
     def require_write(self) -> None:
         if not self.scopes & WRITE_SCOPES:

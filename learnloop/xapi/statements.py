@@ -87,7 +87,7 @@ def store_statements(
         accept_received(statements)
     else:
         _check_attachments_have_urls(prepared)
-    if caller.is_learner:
+    if caller.is_signed_in_user:
         _check_own_actor(prepared, caller)
 
     known = _lookup(session, prepared)
@@ -158,10 +158,15 @@ def _check_attachments_have_urls(prepared: list[_Prepared]) -> None:
 
 
 def _check_own_actor(prepared: list[_Prepared], caller: XapiCaller) -> None:
+    """A user signed in with their token speaks only for themselves, whatever their role:
+    otherwise a teacher could write any learner's progress. Tools that record statements
+    for others use LRS client credentials with scopes (xAPI-Communication 4.2)."""
     for index, item in enumerate(prepared):
         if agent_key(item.document["actor"]) not in caller.own_actor_keys:
             raise InsufficientScope(
-                f"statement[{index}].actor: a learner may only send statements about themselves"
+                f"statement[{index}].actor: with a user's token, statements must have that "
+                "user as actor; tools that record statements for others use LRS client "
+                "credentials"
             )
 
 
@@ -247,7 +252,7 @@ def _check_voiding(fresh: list[_Prepared], known: _Known, caller: XapiCaller) ->
                     "be voided (xAPI-Data 2.3.2)"
                 )
             # xAPI-Data 2.3.2: refuse (403) a void from a source not authorised to void it.
-            if caller.is_learner and actor not in caller.own_actor_keys:
+            if not caller.may_void_for_others and actor not in caller.own_actor_keys:
                 raise InsufficientScope(f"statement[{index}]: you may not void statement {target}")
         targets.append(target)
     return targets

@@ -17,7 +17,8 @@ from learnloop.analytics.projections import ProgressProjector
 from learnloop.auth.models import Role
 from learnloop.config import Settings
 from learnloop.h5p.models import ContentCurriculum, ContentOwnership, H5PContent, H5PLibrary
-from learnloop.xapi.callers import user_caller
+from learnloop.xapi.callers import client_caller
+from learnloop.xapi.credentials import create_client
 from learnloop.xapi.hooks import StatementHooks
 from learnloop.xapi.statements import StoreLimits, store_statements
 from learnloop.xapi.versions import XapiVersion
@@ -29,11 +30,12 @@ Store = Callable[[Sequence[dict[str, Any]]], list[str]]
 
 @pytest.fixture
 def store(session: Session, settings: Settings, make_account: MakeAccount) -> Store:
-    """Store statements as an admin (any actor allowed), with the projector subscribed."""
-    writer = make_account(Role.ADMIN, name="Statement writer")
+    """Store statements as a trusted LRS client (any actor allowed), with the projector
+    subscribed."""
+    writer = create_client(session, name="Statement writer", scopes=["statements/write"])
     hooks = StatementHooks()
     hooks.add_on_stored(ProgressProjector(settings.base_url))
-    caller = user_caller(writer.user, settings.base_url)
+    caller = client_caller(writer.client, settings.base_url)
 
     def run(statements: Sequence[dict[str, Any]]) -> list[str]:
         ids = store_statements(

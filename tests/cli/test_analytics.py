@@ -9,11 +9,10 @@ from typer.testing import CliRunner
 
 from learnloop.analytics.models import LearnerProgress, QuestionStats
 from learnloop.analytics.projections import ProgressProjector
-from learnloop.auth import users as user_service
-from learnloop.auth.models import Role
 from learnloop.cli.main import app
 from learnloop.db import Database
-from learnloop.xapi.callers import user_caller
+from learnloop.xapi.callers import client_caller
+from learnloop.xapi.credentials import create_client
 from learnloop.xapi.hooks import StatementHooks
 from learnloop.xapi.statements import StoreLimits, store_statements
 from learnloop.xapi.versions import XapiVersion
@@ -29,9 +28,7 @@ def test_rebuild_restores_projections_from_the_statements(
     hooks = StatementHooks()
     hooks.add_on_stored(ProgressProjector(BASE_URL))
     with committed_database.transaction() as session:
-        writer = user_service.create_user(
-            session, email="w@example.test", display_name="W", role=Role.ADMIN, password="pw-123456"
-        )
+        writer = create_client(session, name="W", scopes=["statements/write"]).client
         store_statements(
             session,
             [
@@ -39,7 +36,7 @@ def test_rebuild_restores_projections_from_the_statements(
                 statement(BASE_URL, "u1", "completed", "c1", result={"score": {"scaled": 0.7}}),
                 statement(BASE_URL, "u2", "answered", "c1", question="q", result={"success": True}),
             ],
-            caller=user_caller(writer, BASE_URL),
+            caller=client_caller(writer, BASE_URL),
             version=XapiVersion.V1_0_3,
             hooks=hooks,
             limits=StoreLimits(max_statements=10),
