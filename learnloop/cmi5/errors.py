@@ -25,6 +25,12 @@ class RegistrationForbidden(Forbidden):
     code = "cmi5_registration_forbidden"
 
 
+class InvalidLaunchParameters(BadRequest):
+    """An AU page opened with launch parameters that are not those of a launch (cmi5 8.1)."""
+
+    code = "cmi5_invalid_launch"
+
+
 class StatementRuleViolation(Forbidden):
     """An AU statement breaks a cmi5 statement rule (cmi5 9.x): refused with 403."""
 

@@ -13,9 +13,16 @@ from fastapi.responses import HTMLResponse, JSONResponse, Response, StreamingRes
 
 from learnloop.auth.dependencies import CurrentUser, RequireTeacher
 from learnloop.cmi5.dependencies import ContentOwnerDep, LmsWriterDep
-from learnloop.cmi5.errors import CourseNotFound, RegistrationForbidden
+from learnloop.cmi5.errors import CourseNotFound, InvalidLaunchParameters, RegistrationForbidden
 from learnloop.cmi5.fetch import redeem_fetch_token
-from learnloop.cmi5.h5p_au_page import h5p_au_page
+from learnloop.cmi5.h5p_au_page import (
+    LAUNCH_PARAMETERS,
+    checked_launch,
+    h5p_au_error_page,
+    h5p_au_page,
+    new_nonce,
+    page_security_headers,
+)
 from learnloop.cmi5.launch import abandon_open_sessions, choose_au, launch
 from learnloop.cmi5.models import Cmi5Course
 from learnloop.cmi5.packages import course_aus, files_prefix, get_course, import_course
@@ -46,6 +53,7 @@ from learnloop.cmi5.schemas import (
 from learnloop.deps import SessionDep, SettingsDep
 from learnloop.envelope import Envelope, ok
 from learnloop.errors import BadRequest
+from learnloop.files_origin import SANDBOXED_PAGE_POLICY, files_origin_redirect
 from learnloop.plans.dependencies import RequireCmi5Launch
 from learnloop.storage import FileStorage, StoredFileNotFound
 from learnloop.storage.base import InvalidStorageKey
@@ -311,8 +319,16 @@ def waive_route(
 
 
 @pages.get("/courses/{course_id}/files/{path:path}")
-def course_file(request: Request, course_id: str, path: str) -> Response:
-    """AU files of an imported package; public like the AU URLs an LMS hands out."""
+def course_file(request: Request, settings: SettingsDep, course_id: str, path: str) -> Response:
+    """AU files of an imported package; public like the AU URLs an LMS hands out.
+
+    They are uploaded, untrusted pages: served from the files origin when one is set,
+    and always sandboxed without allow-same-origin (learnloop/files_origin.py), so an AU
+    runs in an opaque origin and reaches the LRS only with its fetch-token credentials.
+    """
+    redirect = files_origin_redirect(request, settings)
+    if redirect is not None:
+        return redirect
     storage = _storage(request)
     key = f"{files_prefix(course_id)}/{path}"
     try:
@@ -323,7 +339,14 @@ def course_file(request: Request, course_id: str, path: str) -> Response:
     return StreamingResponse(
         storage.iter_range(key),
         media_type=media_type,
-        headers={"Content-Length": str(size), "X-Content-Type-Options": "nosniff"},
+        headers={
+            "Content-Length": str(size),
+            "X-Content-Type-Options": "nosniff",
+            "Content-Security-Policy": SANDBOXED_PAGE_POLICY,
+            # An opaque-origin AU page fetching its own files (JSON, module scripts)
+            # makes cross-origin requests; the files are public and carry no credentials.
+            "Access-Control-Allow-Origin": "*",
+        },
     )
 
 
@@ -358,8 +381,17 @@ def launch_page(
 
 
 @pages.get("/h5p/{content_id}", response_class=HTMLResponse)
-def h5p_au(content_id: str) -> HTMLResponse:
+def h5p_au(
+    request: Request, session: SessionDep, settings: SettingsDep, content_id: str
+) -> HTMLResponse:
     """H5P content as a cmi5 AU: the launch URL of a content registration opens this page."""
-    if not content_id or len(content_id) > 500 or "/" in content_id:
+    if not content_id or len(content_id) > 500 or "/" in content_id or "\x00" in content_id:
         raise BadRequest("Invalid content id")
-    return HTMLResponse(h5p_au_page(content_id))
+    nonce = new_nonce()
+    headers = page_security_headers(nonce)
+    params = {name: request.query_params.get(name, "") for name in LAUNCH_PARAMETERS}
+    try:
+        launch = checked_launch(session, settings.base_url, content_id, params)
+    except InvalidLaunchParameters as error:
+        return HTMLResponse(h5p_au_error_page(error.message), status_code=400, headers=headers)
+    return HTMLResponse(h5p_au_page(content_id, launch, nonce), headers=headers)
