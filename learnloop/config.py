@@ -84,6 +84,8 @@ class Settings(BaseSettings):
     s3_presigned_url_seconds: int = 300
 
     log_level: str = "INFO"
+    # GET /metrics: empty means open (keep it off the public proxy); else a bearer token.
+    metrics_token: str = ""
     cors_allow_origins: list[str] = Field(default_factory=lambda: ["*"])
 
     # xAPI LRS (/xapi): statements per POST, page sizes of GET /xapi/statements, and how

@@ -37,6 +37,8 @@ from learnloop.h5p.errors import install_h5p_error_handlers
 from learnloop.h5p.player_routes import build_player_router
 from learnloop.h5p.routes import router as h5p_router
 from learnloop.jobs.worker import JobRegistry, Worker
+from learnloop.operations.health import router as health_router
+from learnloop.operations.metrics import Metrics, MetricsMiddleware
 from learnloop.operations.routes import router as operations_router
 from learnloop.outbound import build_http_client
 from learnloop.plans.routes import router as plans_router
@@ -150,6 +152,7 @@ def create_app(
     install_h5p_error_handlers(app)
 
     app.include_router(operations_router)
+    app.include_router(health_router)
     app.include_router(auth_router)
     app.include_router(plans_router)
     app.include_router(xapi_router)
@@ -162,6 +165,9 @@ def create_app(
     app.state.xapi_hooks.add_on_stored(record_statement_activities)
     app.state.xapi_hooks.add_on_stored(ProgressProjector(settings.base_url))
     app.state.xapi_hooks.add_check(check_au_statements)
+    app.state.metrics = Metrics(services.database)
+    app.state.metrics.watch_commits()
+    app.state.xapi_hooks.add_on_stored(app.state.metrics.count_stored)
     app.state.xapi_hooks.add_teacher_activity_provider(TeacherActivities(settings.base_url))
     app.state.xapi_hooks.add_on_stored(
         Cmi5StatementTracker(settings.base_url, app.state.xapi_hooks)
@@ -202,6 +208,7 @@ def create_app(
     )
     app.add_middleware(XapiVersionHeaderMiddleware)
     app.add_middleware(RequestLogMiddleware)
+    app.add_middleware(MetricsMiddleware, metrics=app.state.metrics)
     return app
 
 
