@@ -15,7 +15,7 @@ from sqlalchemy.orm import Session
 from learnloop.analytics.catalog import owned_content_ids
 from learnloop.analytics.classes import class_content_ids, get_class, member_ids
 from learnloop.analytics.errors import NotYourContent, NotYourStudent
-from learnloop.analytics.models import ClassContent, ClassMember, LearnerClass, LearnerProgress
+from learnloop.analytics.models import ClassMember, LearnerClass, LearnerProgress
 from learnloop.auth.models import User
 from learnloop.errors import Forbidden
 from learnloop.h5p.models import ContentOwnership
@@ -33,11 +33,12 @@ class Audience:
 
 
 def teacher_content_ids(session: Session, teacher_id: str) -> set[str]:
-    """Owned content, content the teacher touched (the reference's scope), and content
-    assigned to the teacher's classes.
+    """Owned content and content the teacher touched that nobody owns (the reference's
+    scope).
 
-    Touching content another teacher owns does not count: otherwise sending one statement
-    about any content id would open its learners to whoever sent it."""
+    Neither touching nor assigning content another teacher owns counts: otherwise sending
+    one statement about it, or assigning it to an empty class of one's own, would open its
+    learners to whoever did it (issue 12 item 7)."""
     touched = set(
         session.scalars(
             select(LearnerProgress.content_id).where(LearnerProgress.learner_id == teacher_id)
@@ -51,21 +52,21 @@ def teacher_content_ids(session: Session, teacher_id: str) -> set[str]:
                 )
             )
         )
-    assigned = set(
-        session.scalars(
-            select(ClassContent.content_id)
-            .join(LearnerClass, LearnerClass.id == ClassContent.class_id)
-            .where(LearnerClass.owner_id == teacher_id)
-        )
-    )
-    return owned_content_ids(session, teacher_id) | touched | assigned
+    return owned_content_ids(session, teacher_id) | touched
 
 
 def class_audience(session: Session, user: User, class_id: str) -> Audience:
+    """A class's analytics cover its assigned content that its owner may see analytics
+    for (all of it when an admin owns the class), or all such content when none is
+    assigned. Assignments made before assigning was limited are filtered the same way."""
     learner_class = get_class(session, user, class_id)
-    content = class_content_ids(session, class_id) or teacher_content_ids(
-        session, learner_class.owner_id
-    )
+    owner = session.get(User, learner_class.owner_id)
+    assigned = class_content_ids(session, class_id)
+    if owner is not None and owner.is_admin:
+        content = assigned
+    else:
+        visible = teacher_content_ids(session, learner_class.owner_id)
+        content = assigned & visible if assigned else visible
     return Audience(
         content_ids=frozenset(content),
         students=frozenset(member_ids(session, class_id)),

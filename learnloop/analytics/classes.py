@@ -1,8 +1,10 @@
 """Classes: a teacher's named group of learners and the content assigned to it.
 
 A learner and a content item can belong to several classes. Only the class's owner (or
-an admin) reads or changes it. A teacher may assign content they own, public content, or
-content they already see (``access.teacher_content_ids``); admins any content id.
+an admin) reads or changes it. A teacher may assign only content whose analytics they
+already see (``access.teacher_content_ids``: content they own); admins any content id.
+Assigning someone else's content, even public, would open its learners' analytics to
+whoever assigned it (issue 12 item 7). Only learner accounts become members.
 """
 
 from __future__ import annotations
@@ -18,9 +20,8 @@ from learnloop.analytics.errors import ClassNotFound, InvalidRoster, NotYourCont
 from learnloop.analytics.models import ClassContent, ClassMember, LearnerClass
 from learnloop.analytics.schemas import ClassDetail, ClassOut, RosterResult
 from learnloop.analytics.schemas import ClassMember as ClassMemberOut
-from learnloop.auth.models import User
+from learnloop.auth.models import Role, User
 from learnloop.errors import BadRequest, Forbidden
-from learnloop.h5p.models import ContentOwnership, Visibility
 
 MAX_ROSTER_ROWS = 5000
 
@@ -92,21 +93,27 @@ def class_content_ids(session: Session, class_id: str) -> set[str]:
 def add_members(
     session: Session, learner_class: LearnerClass, user_ids: Iterable[str], emails: Iterable[str]
 ) -> RosterResult:
-    """Add existing users by id or email. Unknown ids are refused (400, nothing added);
-    unknown emails are reported back, as a roster often lists people not signed up yet."""
-    ids = list(dict.fromkeys(user_ids))
-    found_ids = set(session.scalars(select(User.id).where(User.id.in_(ids)))) if ids else set()
-    missing = [user_id for user_id in ids if user_id not in found_ids]
-    if missing:
-        raise BadRequest(f"Unknown user id(s): {', '.join(missing[:10])}")
-    wanted = {email.strip().lower() for email in emails if email.strip()}
+    """Add learners by id or email. Whatever is not an active learner account (unknown,
+    a teacher, an admin, deactivated) is listed back in ``notAdded`` as it was sent
+    (emails lowercased), one list for every reason, so a roster reveals nothing about
+    other accounts; ids are answered only for learners added or already in the class."""
+    ids = list(dict.fromkeys(user_id.strip() for user_id in user_ids if user_id.strip()))
+    wanted = list(dict.fromkeys(email.strip().lower() for email in emails if email.strip()))
+    learners = select(User.id, func.lower(User.email)).where(
+        User.role == Role.LEARNER.value, User.is_active.is_(True)
+    )
+    found_ids: set[str] = set()
+    if ids:
+        found_ids = set(
+            session.scalars(learners.where(User.id.in_(ids)).with_only_columns(User.id))
+        )
     by_email: dict[str, str] = {}
     if wanted:
-        rows = session.execute(
-            select(func.lower(User.email), User.id).where(func.lower(User.email).in_(wanted))
-        )
-        by_email = {email: user_id for email, user_id in rows}
-    candidates = list(dict.fromkeys([*ids, *by_email.values()]))
+        rows = session.execute(learners.where(func.lower(User.email).in_(wanted)))
+        by_email = {email: user_id for user_id, email in rows}
+    from_ids = [user_id for user_id in ids if user_id in found_ids]
+    from_emails = [by_email[email] for email in wanted if email in by_email]
+    candidates = list(dict.fromkeys([*from_ids, *from_emails]))
     existing = member_ids(session, learner_class.id)
     added = [user_id for user_id in candidates if user_id not in existing]
     for user_id in added:
@@ -115,7 +122,10 @@ def add_members(
     return RosterResult(
         added=added,
         alreadyMembers=[user_id for user_id in candidates if user_id in existing],
-        unknownEmails=sorted(wanted - set(by_email)),
+        notAdded=[
+            *(user_id for user_id in ids if user_id not in found_ids),
+            *(email for email in wanted if email not in by_email),
+        ],
     )
 
 
@@ -162,15 +172,7 @@ def assign_content(
     if any(not content_id or len(content_id) > 100 for content_id in ids):
         raise BadRequest("Content ids must be 1 to 100 characters")
     if not user.is_admin:
-        public = set(
-            session.scalars(
-                select(ContentOwnership.content_id).where(
-                    ContentOwnership.content_id.in_(ids),
-                    ContentOwnership.visibility == Visibility.PUBLIC.value,
-                )
-            )
-        )
-        refused = [content_id for content_id in ids if content_id not in visible | public]
+        refused = [content_id for content_id in ids if content_id not in visible]
         if refused:
             raise NotYourContent(f"You may not assign content: {', '.join(refused[:10])}")
     existing = class_content_ids(session, learner_class.id)

@@ -165,4 +165,6 @@ class ClassDetail(ClassOut):
 class RosterResult(BaseModel):
     added: list[str]
     alreadyMembers: list[str]
-    unknownEmails: list[str]
+    # Ids and emails as sent that were not added: unknown, not a learner or deactivated,
+    # deliberately not told apart (issue 12 item 7: no account enumeration).
+    notAdded: list[str]

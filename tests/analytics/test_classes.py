@@ -15,7 +15,7 @@ def new_class(client: TestClient, teacher: Account, name: str = "7B") -> str:
     return class_id
 
 
-def test_a_roster_csv_adds_known_learners_and_reports_unknown_emails(
+def test_a_roster_csv_adds_known_learners_and_reports_the_rest_as_not_added(
     client: TestClient, teacher: Account, make_account: MakeAccount
 ) -> None:
     ada = make_account(Role.LEARNER, email="ada@example.test")
@@ -33,7 +33,7 @@ def test_a_roster_csv_adds_known_learners_and_reports_unknown_emails(
     assert response.json()["data"] == {
         "added": [ada.id, bob.id],
         "alreadyMembers": [],
-        "unknownEmails": ["cy@example.test"],
+        "notAdded": ["cy@example.test"],
     }
     again = client.post(
         f"/api/analytics/classes/{class_id}/roster",
@@ -75,7 +75,12 @@ def test_members_by_id_and_removal(client: TestClient, teacher: Account, learner
         json={"userIds": ["no-such-user"]},
         headers=teacher.headers,
     )
-    assert unknown.status_code == 400
+    assert unknown.status_code == 200
+    assert unknown.json()["data"] == {
+        "added": [],
+        "alreadyMembers": [],
+        "notAdded": ["no-such-user"],
+    }
     removed = client.delete(
         f"/api/analytics/classes/{class_id}/members/{learner.id}", headers=teacher.headers
     )
@@ -132,7 +137,7 @@ def test_only_the_owner_or_an_admin_touches_a_class(
     )
 
 
-def test_a_teacher_assigns_only_content_they_may_see(
+def test_a_teacher_assigns_only_content_they_manage(
     client: TestClient, session: Session, teacher: Account, make_account: MakeAccount
 ) -> None:
     other = make_account(Role.TEACHER)
@@ -142,17 +147,20 @@ def test_a_teacher_assigns_only_content_they_may_see(
     class_id = new_class(client, teacher)
     ok = client.post(
         f"/api/analytics/classes/{class_id}/content",
-        json={"contentIds": ["mine", "shared"]},
+        json={"contentIds": ["mine"]},
         headers=teacher.headers,
     )
     assert ok.status_code == 200
-    assert ok.json()["data"]["contentIds"] == ["mine", "shared"]
-    refused = client.post(
-        f"/api/analytics/classes/{class_id}/content",
-        json={"contentIds": ["private"]},
-        headers=teacher.headers,
-    )
-    assert refused.status_code == 403
+    assert ok.json()["data"]["contentIds"] == ["mine"]
+    for foreign in (["shared"], ["private"], ["mine", "shared"]):
+        refused = client.post(
+            f"/api/analytics/classes/{class_id}/content",
+            json={"contentIds": foreign},
+            headers=teacher.headers,
+        )
+        assert refused.status_code == 403, foreign
+    detail = client.get(f"/api/analytics/classes/{class_id}", headers=teacher.headers)
+    assert detail.json()["data"]["contentIds"] == ["mine"]
 
 
 def test_class_bodies_are_validated(client: TestClient, teacher: Account) -> None:
