@@ -41,6 +41,11 @@ from learnloop.operations.health import router as health_router
 from learnloop.operations.metrics import Metrics, MetricsMiddleware
 from learnloop.operations.routes import router as operations_router
 from learnloop.outbound import build_http_client
+from learnloop.partners.admin_routes import router as partners_admin_router
+from learnloop.partners.forwarding import ForwardingSubscriber
+from learnloop.partners.routes import install_partner_error_handlers
+from learnloop.partners.routes import router as partners_router
+from learnloop.partners.tasks import register_partner_jobs
 from learnloop.plans.routes import router as plans_router
 from learnloop.requestlog import RequestLogMiddleware
 from learnloop.storage import FileStorage, build_storage
@@ -68,6 +73,8 @@ class Services:
     http: httpx.Client
     jwks: JwksKeySet | None
     jobs: JobRegistry = field(default_factory=JobRegistry)
+    # Filled by create_app; job handlers that store statements go through it too.
+    xapi_hooks: StatementHooks = field(default_factory=StatementHooks)
 
 
 def build_services(
@@ -91,8 +98,8 @@ def build_services(
         http=http,
         jwks=jwks,
     )
-    # Domains with background work register their handlers on ``services.jobs`` here;
-    # none needs one yet (statement work runs in the ingest transaction).
+    # Domains with background work register their handlers on ``services.jobs`` here.
+    register_partner_jobs(services.jobs, services.http, services.xapi_hooks)
     return services
 
 
@@ -150,6 +157,7 @@ def create_app(
 
     install_error_handlers(app)
     install_h5p_error_handlers(app)
+    install_partner_error_handlers(app)
 
     app.include_router(operations_router)
     app.include_router(health_router)
@@ -161,7 +169,7 @@ def create_app(
     app.include_router(xapi_documents_router)
     app.include_router(xapi_resources_router)
     # Other domains register statement checks and on-stored subscribers here.
-    app.state.xapi_hooks = StatementHooks()
+    app.state.xapi_hooks = services.xapi_hooks
     app.state.xapi_hooks.add_on_stored(record_statement_activities)
     app.state.xapi_hooks.add_on_stored(ProgressProjector(settings.base_url))
     app.state.xapi_hooks.add_check(check_au_statements)
@@ -172,6 +180,8 @@ def create_app(
     app.state.xapi_hooks.add_on_stored(
         Cmi5StatementTracker(settings.base_url, app.state.xapi_hooks)
     )
+    # Last: forwarding queues what the other subscribers let through.
+    app.state.xapi_hooks.add_on_stored(ForwardingSubscriber(settings.base_url))
     app.state.cmi5_content_owner = lambda s, cid: getattr(h5p_ownership(s, cid), "user_id", None)
     app.include_router(cmi5_router)
     app.include_router(cmi5_pages)
@@ -184,6 +194,8 @@ def create_app(
     app.include_router(h5p_router)
     app.include_router(build_player_router(settings))
     app.include_router(player_page_router)
+    app.include_router(partners_router)
+    app.include_router(partners_admin_router)
 
     # Added first, so innermost: rewrites xAPI alternate-syntax POSTs after the body limit.
     app.add_middleware(AlternateRequestSyntaxMiddleware)

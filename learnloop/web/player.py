@@ -23,6 +23,7 @@ from fastapi.responses import FileResponse, HTMLResponse
 from fastapi.templating import Jinja2Templates
 from markupsafe import Markup
 
+from learnloop.auth.csrf import csrf_token_for_request
 from learnloop.auth.dependencies import presented_token, resolve_user
 from learnloop.deps import DatabaseDep, SessionDep, SettingsDep
 from learnloop.errors import AppError, NotFound
@@ -130,6 +131,8 @@ def player_page(
         "xapiCapture": settings.h5p_xapi_capture_enabled,
         "xapiEndpoint": XAPI_ENDPOINT,
         "token": explicit_token,
+        # Cookie callers' statement POSTs carry the session's CSRF token (auth.csrf).
+        "csrf": csrf_token_for_request(request, settings, user),
     }
     response = TEMPLATES.TemplateResponse(
         request,
