@@ -56,6 +56,8 @@ class Settings(BaseSettings):
     outbound_http_timeout_seconds: float = 5.0
 
     default_plan: str = "pro"
+    # Whether teachers may create learner accounts from a class roster CSV (web app).
+    teachers_create_learners: bool = False
 
     # Request body limits (bytes). Multipart uploads (H5P packages) get the larger one.
     max_json_body_bytes: int = 10 * 1024 * 1024

@@ -12,6 +12,7 @@ from __future__ import annotations
 import csv
 import io
 from collections.abc import Iterable
+from datetime import datetime
 
 from sqlalchemy import delete, func, select
 from sqlalchemy.orm import Session
@@ -181,6 +182,17 @@ def assign_content(
             session.add(ClassContent(class_id=learner_class.id, content_id=content_id))
     session.flush()
     return ids
+
+
+def set_due_date(
+    session: Session, learner_class: LearnerClass, content_id: str, due_at: datetime | None
+) -> None:
+    """When the class should have done the assigned content (None: no deadline)."""
+    assignment = session.get(ClassContent, (learner_class.id, content_id))
+    if assignment is None:
+        raise BadRequest(f"Content {content_id} is not assigned to this class")
+    assignment.due_at = due_at
+    session.flush()
 
 
 def unassign_content(session: Session, learner_class: LearnerClass, content_id: str) -> None:

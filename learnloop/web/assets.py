@@ -18,12 +18,15 @@ STATIC_DIR = Path(__file__).resolve().parent / "static"
 # name under /assets/vendor/ → file under node_modules/
 VENDOR_FILES: dict[str, str] = {
     "chart.js": "chart.js/dist/chart.umd.js",
+    "htmx.js": "htmx.org/dist/htmx.min.js",
 }
 
 # name under /assets/static/ → file under learnloop/web/static/
 STATIC_FILES: dict[str, str] = {
     "analytics.css": "analytics.css",
     "analytics.js": "analytics.js",
+    "app.css": "app.css",
+    "app.js": "app.js",
 }
 
 MEDIA_TYPES = {".js": "text/javascript; charset=utf-8", ".css": "text/css; charset=utf-8"}
