@@ -47,12 +47,12 @@ from learnloop.partners.routes import install_partner_error_handlers
 from learnloop.partners.routes import router as partners_router
 from learnloop.partners.tasks import register_partner_jobs
 from learnloop.plans.routes import router as plans_router
+from learnloop.request_guard import RequestGuardMiddleware
 from learnloop.requestlog import RequestLogMiddleware
 from learnloop.storage import FileStorage, build_storage
 from learnloop.web.assets import router as assets_router
 from learnloop.web.dashboard import router as dashboard_router
 from learnloop.web.player import router as player_page_router
-from learnloop.web.routes import router as web_router
 from learnloop.xapi.activity_definitions import record_statement_activities
 from learnloop.xapi.alternate_syntax import AlternateRequestSyntaxMiddleware
 from learnloop.xapi.client_routes import router as xapi_clients_router
@@ -195,11 +195,13 @@ def create_app(
     app.include_router(h5p_router)
     app.include_router(build_player_router(settings))
     app.include_router(player_page_router)
-    app.include_router(web_router)
     app.include_router(partners_router)
     app.include_router(partners_admin_router)
 
-    # Added first, so innermost: rewrites xAPI alternate-syntax POSTs after the body limit.
+    # Innermost: refuses NUL bytes and over-deep JSON (also in alternate-syntax bodies,
+    # which it sees rewritten) before any handler parses them.
+    app.add_middleware(RequestGuardMiddleware)
+    # Rewrites xAPI alternate-syntax POSTs after the body limit.
     app.add_middleware(AlternateRequestSyntaxMiddleware)
     # Outermost first: logging sees every request, including refused bodies.
     app.add_middleware(

@@ -9,12 +9,12 @@ Error ids are Lumi's ``PackageValidator`` ones.
 
 from __future__ import annotations
 
-import json
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
+from learnloop import safe_json
 from learnloop.h5p import library_schema
 from learnloop.h5p.errors import PackageProblem
 from learnloop.h5p.zip_safety import SafeZip
@@ -59,7 +59,8 @@ class ValidationRules:
 
 
 def parse_json(archive: SafeZip, name: str) -> Any:
-    return json.loads(archive.read(name).decode("utf-8-sig"))
+    # Bounded nesting: a 100k-deep content.json is a refused package, not a 500.
+    return safe_json.loads(archive.read(name).decode("utf-8-sig"))
 
 
 def read_libraries(

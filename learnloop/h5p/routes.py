@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-import json
 from collections.abc import Iterator
 from typing import IO, Annotated, Any
 
 from fastapi import APIRouter, Depends, File, Path, Request, Response, UploadFile
 from fastapi.responses import StreamingResponse
 
+from learnloop import safe_json
 from learnloop.auth.dependencies import CurrentUser, RequireAdmin, RequireTeacher
 from learnloop.deps import SessionDep, SettingsDep
 from learnloop.envelope import Envelope, MessageEnvelope, MessageOnly, ok
@@ -70,7 +70,7 @@ def _parse_params(params: dict[str, Any] | str) -> dict[str, Any]:
     if isinstance(params, dict):
         return params
     try:
-        parsed = json.loads(params)
+        parsed = safe_json.loads(params)
     except ValueError as exc:
         raise BadRequest(f"Invalid JSON in params: {exc}") from exc
     if not isinstance(parsed, dict):

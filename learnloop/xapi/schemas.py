@@ -19,8 +19,9 @@ class H5PScore(BaseModel):
 class H5PEvent(BaseModel):
     """The reference's simplified H5P event (``POST /api/xapi/h5p-event``)."""
 
-    contentId: str | None = None  # noqa: N815 - the reference's wire name
-    verb: str | None = None
+    # Bounded like the activity IRI it becomes (xapi.models.IRI_LENGTH).
+    contentId: str | None = Field(default=None, max_length=2048)  # noqa: N815 - wire name
+    verb: str | None = Field(default=None, max_length=100)
     score: H5PScore | None = None
     success: bool | None = None
     completion: bool | None = None

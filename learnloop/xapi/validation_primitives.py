@@ -175,8 +175,15 @@ def _is_iri(text: str) -> bool:
     return IRI_PATTERN.match(text) is not None
 
 
+# The length of the IRI columns (xapi.models.IRI_LENGTH); longer ones were a 500 on
+# PostgreSQL (issue 12 item 12).
+MAX_IRI_LENGTH = 2048
+
+
 def check_iri(value: Any, path: str) -> str:
     text = require_string(value, path)
+    if len(text) > MAX_IRI_LENGTH:
+        raise fail(path, f"IRIs longer than {MAX_IRI_LENGTH} characters are not accepted")
     if not _is_iri(text):
         raise fail(path, f"{text!r} is not an absolute IRI with a scheme (xAPI-Data 4.3)")
     return text
@@ -214,10 +221,36 @@ def check_timestamp(value: Any, path: str) -> datetime:
     return parsed
 
 
+# Longer durations are refused: sums of them would overflow the 64-bit millisecond
+# counters of the analytics projections (a 500 before; issue 12 item 12). About 317 years.
+MAX_DURATION_SECONDS = 10**10
+_DURATION_NUMBER = re.compile(r"\d+(?:[.,]\d+)?")
+
+
+def _duration_too_long(text: str) -> bool:
+    # A cheap bound before any arithmetic: no component may have more digits than the
+    # whole limit in seconds; then the components' sum in seconds (a week, a year: 365 d).
+    numbers = _DURATION_NUMBER.findall(text)
+    if any(len(number.split(".")[0].split(",")[0]) > 11 for number in numbers):
+        return True
+    units = {"Y": 365 * 86400, "W": 7 * 86400, "D": 86400, "H": 3600, "S": 1}
+    total = 0.0
+    in_time = False
+    for number, unit in re.findall(r"(\d+(?:[.,]\d+)?)([YMWDHS])|T", text):
+        if not unit:
+            in_time = True
+            continue
+        seconds = (60 if in_time else 30 * 86400) if unit == "M" else units[unit]
+        total += float(number.replace(",", ".")) * seconds
+    return total > MAX_DURATION_SECONDS
+
+
 def check_duration(value: Any, path: str) -> str:
     text = require_string(value, path)
     if not DURATION_PATTERN.match(text):
         raise fail(path, f"{text!r} is not an ISO 8601 duration (xAPI-Data 4.6)")
+    if _duration_too_long(text):
+        raise fail(path, f"durations longer than {MAX_DURATION_SECONDS} seconds are not accepted")
     return text
 
 
