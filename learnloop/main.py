@@ -20,6 +20,7 @@ from learnloop import __version__
 from learnloop.analytics.projections import ProgressProjector
 from learnloop.analytics.routes import router as analytics_router
 from learnloop.analytics.routes import xapi_router as progress_router
+from learnloop.auth.csrf_forms import CsrfFormTokenMiddleware
 from learnloop.auth.jwks import JwksKeySet
 from learnloop.auth.routes import router as auth_router
 from learnloop.bodylimit import BodyLimitMiddleware
@@ -203,6 +204,8 @@ def create_app(
     app.add_middleware(RequestGuardMiddleware)
     # Rewrites xAPI alternate-syntax POSTs after the body limit.
     app.add_middleware(AlternateRequestSyntaxMiddleware)
+    # Finds a form's csrf_token field for the cookie callers' CSRF check (auth.csrf).
+    app.add_middleware(CsrfFormTokenMiddleware)
     # Outermost first: logging sees every request, including refused bodies.
     app.add_middleware(
         BodyLimitMiddleware,

@@ -12,15 +12,16 @@ from typing import Annotated, Literal
 
 from fastapi import Depends, Request
 
+from learnloop.auth.cookies import TOKEN_COOKIE
+from learnloop.auth.csrf_tokens import check_cookie_write
 from learnloop.auth.errors import InvalidToken
 from learnloop.auth.jwks import JwksKeySet
 from learnloop.auth.models import User
+from learnloop.auth.revocation import ensure_not_revoked
 from learnloop.auth.tokens import verify_token
 from learnloop.auth.users import user_for_claims
 from learnloop.deps import SessionDep, SettingsDep
 from learnloop.errors import Forbidden, Unauthorized
-
-TOKEN_COOKIE = "learnloop_token"  # noqa: S105 - a cookie name, not a secret
 
 AuthMethod = Literal["bearer", "query", "cookie"]
 
@@ -46,13 +47,20 @@ def presented_token(request: Request) -> PresentedToken | None:
 
 
 def resolve_user(request: Request, session: SessionDep, settings: SettingsDep) -> User | None:
-    """The authenticated user, or None when no token was presented at all."""
+    """The authenticated user, or None when no token was presented at all.
+
+    Every caller authenticated by the cookie passes here, so this is where a
+    state-changing cookie request without its CSRF token is refused (403).
+    """
     presented = presented_token(request)
     if presented is None:
         return None
     jwks: JwksKeySet | None = request.app.state.jwks
     verified = verify_token(presented.token, settings, jwks)
+    ensure_not_revoked(session, presented.token, verified)
     user = user_for_claims(session, verified)
+    if presented.method == "cookie":
+        check_cookie_write(request, settings, user.id, presented.token)
     request.state.user_id = user.id
     request.state.auth_method = presented.method
     return user

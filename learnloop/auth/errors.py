@@ -1,4 +1,4 @@
-from learnloop.errors import BadRequest, Conflict, NotFound, Unauthorized
+from learnloop.errors import AppError, BadRequest, Conflict, NotFound, Unauthorized
 
 
 class InvalidToken(Unauthorized):
@@ -19,3 +19,12 @@ class EmailTaken(Conflict):
 
 class InvalidRole(BadRequest):
     code = "invalid_role"
+
+
+class TooManySignIns(AppError):
+    status_code = 429
+    code = "too_many_sign_ins"
+
+
+class LastActiveAdmin(Conflict):
+    code = "last_active_admin"

@@ -3,7 +3,7 @@ from __future__ import annotations
 from datetime import datetime
 from enum import StrEnum
 
-from sqlalchemy import Boolean, ForeignKey, String
+from sqlalchemy import Boolean, ForeignKey, Integer, String
 from sqlalchemy.orm import Mapped, mapped_column
 
 from learnloop.db import UUID_LENGTH, Base, new_uuid, utcnow
@@ -41,3 +41,32 @@ class User(Base):
     def is_teacher(self) -> bool:
         """Teachers and admins may use every teacher endpoint."""
         return self.role in (Role.TEACHER.value, Role.ADMIN.value)
+
+
+class RevokedToken(Base):
+    """A signed-out token, refused until it would have expired anyway (then pruned).
+
+    ``token_key`` is the token's ``jti``, or the SHA-256 of the whole token for tokens
+    without one; the denylist lives in the database so every process honours it.
+    """
+
+    __tablename__ = "auth_revoked_tokens"
+
+    token_key: Mapped[str] = mapped_column(String(128), primary_key=True)
+    expires_at: Mapped[datetime] = mapped_column(index=True)
+    revoked_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class LoginThrottle(Base):
+    """Failed sign-ins in the current window for one account or one client address.
+
+    ``key`` is the SHA-256 of ``account:<email>`` or ``address:<ip>``, so any input fits
+    (NUL bytes included) and no address is stored in the clear.
+    """
+
+    __tablename__ = "auth_login_throttles"
+
+    key: Mapped[str] = mapped_column(String(64), primary_key=True)
+    failures: Mapped[int] = mapped_column(Integer, default=0)
+    window_started_at: Mapped[datetime] = mapped_column(index=True)
+    locked_until: Mapped[datetime | None] = mapped_column(default=None)

@@ -1,9 +1,13 @@
 from __future__ import annotations
 
-from fastapi import APIRouter, Response
+from fastapi import APIRouter, Request, Response
 
-from learnloop.auth import users
-from learnloop.auth.dependencies import TOKEN_COOKIE, CurrentUser, RequireAdmin
+from learnloop.auth import login_throttle, users
+from learnloop.auth.cookies import TOKEN_COOKIE
+from learnloop.auth.csrf import ensure_same_origin_sign_in
+from learnloop.auth.dependencies import CurrentUser, RequireAdmin
+from learnloop.auth.errors import InvalidCredentials
+from learnloop.auth.login_throttle import ClockDep, SignInAttempt
 from learnloop.auth.models import Role
 from learnloop.auth.schemas import (
     CreateUserRequest,
@@ -12,18 +16,35 @@ from learnloop.auth.schemas import (
     UpdateUserRequest,
     UserOut,
 )
+from learnloop.auth.sign_out import sign_out
 from learnloop.auth.tokens import issue_token
 from learnloop.deps import SessionDep, SettingsDep
 from learnloop.envelope import Envelope, ok
+from learnloop.errors import error_response
 
 router = APIRouter(tags=["auth"])
 
 
-@router.post("/api/auth/login")
+@router.post("/api/auth/login", response_model=Envelope[LoginData])
 def login(
-    body: LoginRequest, session: SessionDep, settings: SettingsDep, response: Response
-) -> Envelope[LoginData]:
-    user = users.authenticate(session, body.email, body.password)
+    body: LoginRequest,
+    request: Request,
+    session: SessionDep,
+    settings: SettingsDep,
+    clock: ClockDep,
+    response: Response,
+) -> Envelope[LoginData] | Response:
+    ensure_same_origin_sign_in(request, settings)
+    attempt = SignInAttempt(body.email, login_throttle.client_address(request))
+    now = clock()
+    login_throttle.ensure_allowed(session, attempt, now)
+    try:
+        user = users.authenticate(session, body.email, body.password)
+    except InvalidCredentials as failure:
+        login_throttle.record_failure(session, settings, attempt, now)
+        # Answered rather than raised: the request's transaction must commit the count.
+        return error_response(request.url.path, failure.status_code, failure.message)
+    login_throttle.record_success(session, settings, attempt, now)
     token, expires_at = issue_token(settings, user)
     # The cookie lets server-rendered pages authenticate; API clients use the token.
     response.set_cookie(
@@ -38,7 +59,15 @@ def login(
 
 
 @router.post("/api/auth/logout")
-def logout(response: Response) -> Envelope[None]:
+def logout(
+    request: Request,
+    session: SessionDep,
+    settings: SettingsDep,
+    clock: ClockDep,
+    response: Response,
+) -> Envelope[None]:
+    """Revoke the presented token (bearer, ``?token=`` or cookie) and drop the cookie."""
+    sign_out(request, session, settings, clock())
     response.delete_cookie(TOKEN_COOKIE)
     return ok(None)
 
@@ -79,6 +108,6 @@ def update_user(
     if body.displayName is not None:
         user.display_name = body.displayName
     if body.isActive is not None:
-        user.is_active = body.isActive
+        users.set_active(session, user, body.isActive)
     session.flush()
     return ok(UserOut.of(user))

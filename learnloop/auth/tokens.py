@@ -9,6 +9,7 @@ HMAC secret is never derived from a public key (the algorithm list is fixed per 
 
 from __future__ import annotations
 
+import uuid
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -45,6 +46,8 @@ def issue_token(
         "iat": now,
         "nbf": now,
         "exp": expires_at,
+        # Names this token in the revocation list when its user signs out.
+        "jti": uuid.uuid4().hex,
     }
     return jwt.encode(payload, settings.jwt_secret, algorithm="HS256"), expires_at
 

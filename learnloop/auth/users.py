@@ -5,7 +5,13 @@ from __future__ import annotations
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from learnloop.auth.errors import EmailTaken, InvalidCredentials, InvalidRole, UserNotFound
+from learnloop.auth.errors import (
+    EmailTaken,
+    InvalidCredentials,
+    InvalidRole,
+    LastActiveAdmin,
+    UserNotFound,
+)
 from learnloop.auth.models import Role, User
 from learnloop.auth.passwords import MIN_PASSWORD_LENGTH, hash_password, verify_password
 from learnloop.auth.tokens import VerifiedClaims
@@ -93,9 +99,39 @@ def authenticate(session: Session, email: str, password: str) -> User:
 
 
 def set_role(session: Session, user: User, role: Role) -> User:
+    if role is not Role.ADMIN:
+        ensure_another_active_admin(session, user)
     user.role = role.value
     session.flush()
     return user
+
+
+def set_active(session: Session, user: User, is_active: bool) -> User:
+    if not is_active:
+        ensure_another_active_admin(session, user)
+    user.is_active = is_active
+    session.flush()
+    return user
+
+
+def ensure_another_active_admin(session: Session, user: User) -> None:
+    """Refuse to demote or disable the last active admin: nobody could manage the server."""
+    if not (user.is_admin and user.is_active):
+        return
+    # The other admins' rows are locked, so two admins demoting each other at once
+    # cannot both pass this check (PostgreSQL; SQLite serializes writers anyway).
+    other_admins = (
+        select(User.id)
+        .where(User.role == Role.ADMIN.value, User.is_active.is_(True), User.id != user.id)
+        .with_for_update()
+        .subquery()
+    )
+    others = session.scalar(select(func.count()).select_from(other_admins))
+    if not others:
+        raise LastActiveAdmin(
+            f"{user.email} is the only active admin: make another user admin before "
+            "removing the admin role from this account or deactivating it"
+        )
 
 
 def set_password(session: Session, user: User, password: str) -> User:

@@ -7,9 +7,9 @@ from __future__ import annotations
 
 from pathlib import Path
 from typing import Annotated, Any
-from urllib.parse import quote
+from urllib.parse import quote, urlsplit
 
-from fastapi import APIRouter, Depends, Query, Request
+from fastapi import APIRouter, Depends, Form, Query, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from fastapi.templating import Jinja2Templates
 from sqlalchemy.orm import Session
@@ -25,8 +25,12 @@ from learnloop.analytics.class_overview import class_overview, student_rows
 from learnloop.analytics.content_analytics import content_detail
 from learnloop.analytics.progress import all_progress, content_id_from, user_summary
 from learnloop.analytics.students import student_detail
+from learnloop.auth.cookies import TOKEN_COOKIE
+from learnloop.auth.csrf import csrf_token_for_request
 from learnloop.auth.dependencies import resolve_user
+from learnloop.auth.login_throttle import ClockDep
 from learnloop.auth.models import User
+from learnloop.auth.sign_out import sign_out
 from learnloop.deps import SessionDep, SettingsDep
 from learnloop.errors import AppError, Forbidden
 from learnloop.plans.plans import effective_plan, ensure_feature
@@ -60,6 +64,14 @@ PageUser = Annotated[User | None, Depends(page_user)]
 def render(
     request: Request, template: str, context: dict[str, Any], status_code: int = 200
 ) -> HTMLResponse:
+    # Every page's sign-out form (and any script) posts with the session's CSRF token.
+    user = context.get("user")
+    csrf = (
+        csrf_token_for_request(request, request.app.state.settings, user)
+        if isinstance(user, User)
+        else None
+    )
+    context = {"csrf_token": csrf, **context}
     response = TEMPLATES.TemplateResponse(request, template, context, status_code=status_code)
     response.headers.update(SECURITY_HEADERS)
     return response
@@ -99,16 +111,56 @@ def heat_levels(days: list[dict[str, Any]]) -> list[dict[str, Any]]:
     ]
 
 
+DEFAULT_NEXT_PATH = "/dashboard"
+
+
+def safe_next_path(next_path: str) -> str:
+    r"""``next`` if it is a path on this server, else the dashboard.
+
+    An open redirect would make the login page a phishing aid. Browsers drop tabs and
+    newlines from URLs and read ``\`` as ``/`` (WHATWG URL), so ``/<TAB>/evil.example``
+    or ``/\evil.example`` would leave the site: a control character, a backslash, a
+    scheme or a host anywhere refuses the value.
+    """
+    if not next_path.startswith("/") or next_path.startswith("//"):
+        return DEFAULT_NEXT_PATH
+    if "\\" in next_path or any(ord(char) < 0x20 or ord(char) == 0x7F for char in next_path):
+        return DEFAULT_NEXT_PATH
+    parts = urlsplit(next_path)
+    if parts.scheme or parts.netloc:
+        return DEFAULT_NEXT_PATH
+    return next_path
+
+
 @router.get("/login", response_class=HTMLResponse)
 def login_page(
     request: Request,
     user: PageUser,
-    next_path: Annotated[str, Query(alias="next", max_length=2000)] = "/dashboard",
+    next_path: Annotated[str, Query(alias="next", max_length=2000)] = DEFAULT_NEXT_PATH,
 ) -> Response:
-    # Only a path on this server: an open redirect would make the login page a phishing aid.
-    safe = next_path.startswith("/") and not next_path.startswith(("//", "/\\"))
-    safe_next = next_path if safe else "/dashboard"
-    return render(request, "analytics/login.html", {"user": user, "next": safe_next})
+    context = {"user": user, "next": safe_next_path(next_path)}
+    return render(request, "analytics/login.html", context)
+
+
+@router.post("/logout")
+def sign_out_page(
+    request: Request,
+    session: SessionDep,
+    settings: SettingsDep,
+    clock: ClockDep,
+    csrf_token: Annotated[str, Form(max_length=256)] = "",
+) -> Response:
+    """The pages' sign-out form: revoke the session's token, drop the cookie, go to login.
+
+    The form's ``csrf_token`` is checked where the cookie is resolved (``resolve_user``).
+    """
+    try:
+        sign_out(request, session, settings, clock())
+    except AppError as error:
+        return error_page(request, None, error)
+    response = RedirectResponse("/login", status_code=303)
+    response.delete_cookie(TOKEN_COOKIE)
+    return response
 
 
 @router.get("/dashboard", response_class=HTMLResponse)

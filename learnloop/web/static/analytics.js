@@ -91,8 +91,12 @@
     });
   }
 
+  // Same rule as the server's safe_next_path: a path on this site only. Browsers drop
+  // tabs and newlines from URLs and read "\" as "/", so those refuse the value too.
   function safeNext(value) {
-    return value && value.charAt(0) === "/" && value.charAt(1) !== "/" ? value : "/dashboard";
+    var local = typeof value === "string" && /^\/(?![\/\\])/.test(value) &&
+      !/[\\\u0000-\u001f\u007f]/.test(value);
+    return local ? value : "/";
   }
 
   function setUpLogin() {

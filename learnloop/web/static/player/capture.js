@@ -46,6 +46,9 @@
     var result = { 'Content-Type': 'application/json' };
     if (config.token) {
       result.Authorization = 'Bearer ' + config.token;
+    } else if (config.csrf) {
+      // Signed in by the session cookie: writes carry its CSRF token.
+      result['X-CSRF-Token'] = config.csrf;
     }
     return result;
   }
