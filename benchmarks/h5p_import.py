@@ -86,7 +86,7 @@ def import_once(packages: list[Path], database: Database, settings: Settings, wo
         storage = LocalFileStorage(work / "files")
         started = time.perf_counter()
         with database.transaction() as session, package.open("rb") as handle:
-            import_package(session, storage, settings, None, handle)
+            import_package(session, storage, settings, None, handle, may_install_libraries=True)
         elapsed += time.perf_counter() - started
     return elapsed
 
@@ -146,7 +146,7 @@ def bench_list(database: Database, settings: Settings, work: Path) -> None:
     empty_h5p_tables(database)
     storage = LocalFileStorage(work / "files")
     with database.transaction() as session, (HUB / "H5P.MultiChoice.h5p").open("rb") as handle:
-        import_package(session, storage, settings, None, handle)
+        import_package(session, storage, settings, None, handle, may_install_libraries=True)
     with database.transaction() as session:
         one = user_service.create_user(
             session,

@@ -66,7 +66,7 @@ def main() -> None:
                 session,
                 email="bench@example.test",
                 display_name="Bench",
-                role=Role.TEACHER,
+                role=Role.ADMIN,  # installs the package's libraries on import
                 password="correct horse battery",
             )
         token, _ = issue_token(settings, teacher)

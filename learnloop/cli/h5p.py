@@ -53,7 +53,15 @@ def import_files(
                 try:
                     with services.database.transaction() as session, path.open("rb") as handle:
                         user = user_service.get_user(session, owner_id) if owner_id else None
-                        result = import_package(session, services.storage, settings, user, handle)
+                        # The operator at the console is the server's administrator.
+                        result = import_package(
+                            session,
+                            services.storage,
+                            settings,
+                            user,
+                            handle,
+                            may_install_libraries=True,
+                        )
                     progress.console.print(
                         f"{path.name}: content {result.content_id} "
                         f"({result.installed_libraries} libraries installed, "

@@ -70,6 +70,10 @@ class LibraryInUse(Conflict):
     code = "library-in-use"
 
 
+class LibraryInstallNotAllowed(Forbidden):
+    code = "library-install-not-allowed"
+
+
 class LibraryInstallConflict(Conflict):
     code = "library-install-conflict"
 

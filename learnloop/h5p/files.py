@@ -2,8 +2,9 @@
 
 Library files never change for a given version folder, so they are cached for a year
 and marked immutable; content and temporary files are revalidated. Every response has
-``X-Content-Type-Options: nosniff`` and, being under ``/h5p/``, may be framed anywhere
-(``frame-ancestors *``) as the reference allows for embedding.
+``X-Content-Type-Options: nosniff``, a ``sandbox`` policy (every file here was uploaded
+by someone, see :mod:`learnloop.files_origin`) and, being under ``/h5p/``, may be framed
+anywhere (``frame-ancestors *``) as the reference allows for embedding.
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ from fastapi import Request
 from fastapi.responses import Response, StreamingResponse
 
 from learnloop.errors import AppError
+from learnloop.files_origin import UPLOADED_FILE_HEADERS
 from learnloop.storage import FileStorage, InvalidStorageKey, StoredFileNotFound
 from learnloop.storage.selection import presigned_url
 
@@ -51,9 +53,6 @@ FRAME_HEADERS = {
     "X-Content-Type-Options": "nosniff",
     "Content-Security-Policy": "frame-ancestors *",
 }
-# Uploaded files (content media, temp uploads) opened directly must not run scripts from
-# our origin (an XML or SVG file navigated to); as <img>/<video> sources they are unaffected.
-SANDBOXED = "frame-ancestors *; sandbox"
 
 
 class RangeNotSatisfiable(AppError):
@@ -107,19 +106,22 @@ def file_response(
     key: str,
     cache_control: str,
     *,
-    sandbox: bool = False,
+    shared_cross_origin: bool = False,
 ) -> Response:
+    """Serve ``key`` sandboxed. ``shared_cross_origin`` adds ``Access-Control-Allow-Origin:
+    *`` for files any page may read without credentials (fonts and JSON the player fetches
+    from a separate files origin)."""
     try:
         size = storage.size(key)
     except (StoredFileNotFound, InvalidStorageKey):
         raise StoredFileNotFound("File not found") from None
     headers = {
-        **FRAME_HEADERS,
+        **UPLOADED_FILE_HEADERS,
         "Accept-Ranges": "bytes",
         "Cache-Control": cache_control,
     }
-    if sandbox:
-        headers["Content-Security-Policy"] = SANDBOXED
+    if shared_cross_origin:
+        headers["Access-Control-Allow-Origin"] = "*"
     media_type = content_type_for(key)
     redirect = _presigned_redirect(request, storage, key)
     if redirect is not None:

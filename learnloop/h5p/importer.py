@@ -25,7 +25,13 @@ from learnloop.h5p.content import (
     ensure_content_quota,
 )
 from learnloop.h5p.errors import PackageProblem, PackageValidationError
-from learnloop.h5p.libraries import all_installed_patches, get_library, install_rows
+from learnloop.h5p.libraries import (
+    InstallResult,
+    all_installed_patches,
+    get_library,
+    install_rows,
+)
+from learnloop.h5p.library_rights import refuse_library_changes
 from learnloop.h5p.library_validation import ValidationRules, library_key
 from learnloop.h5p.package_validation import ValidatedPackage, validate_package
 from learnloop.h5p.svg import UnsafeSvg, sanitize_svg
@@ -34,6 +40,12 @@ from learnloop.storage import FileStorage
 
 WRITE_THREADS = 8
 MAX_PENDING_WRITES = 64
+
+
+@dataclass(frozen=True)
+class LibraryInstallResult:
+    installed: list[str]
+    upgraded: list[str]
 
 
 @dataclass(frozen=True)
@@ -152,19 +164,65 @@ def import_package(
     settings: Settings,
     owner: User | None,
     source: IO[bytes],
+    *,
+    may_install_libraries: bool,
 ) -> ImportResult:
-    """Validate and import the package in ``source`` (a seekable binary file)."""
+    """Validate and import the package in ``source`` (a seekable binary file).
+
+    Without ``may_install_libraries`` (see :mod:`library_rights`) a package that would
+    install or upgrade a library is refused with 403 before anything is written.
+    """
     archive = open_safe_zip(source, zip_limits(settings))
     try:
-        package = validate_package(
-            archive, validation_rules(settings), all_installed_patches(session)
-        )
+        installed = all_installed_patches(session)
+        package = validate_package(archive, validation_rules(settings), installed)
+        if not may_install_libraries:
+            refuse_library_changes(package.libraries_to_install, installed)
         svgs = _sanitized_svgs(package)
         if owner is not None:
             ensure_content_quota(session, owner, settings.default_plan)
         return _store(session, storage, owner, package, svgs)
     finally:
         archive.close()
+
+
+def install_package_libraries(
+    session: Session, storage: FileStorage, settings: Settings, source: IO[bytes]
+) -> LibraryInstallResult:
+    """Install or upgrade the libraries of a package without creating its content
+    (H5P core's library upload). The caller checks the right to do so."""
+    archive = open_safe_zip(source, zip_limits(settings))
+    try:
+        package = validate_package(
+            archive, validation_rules(settings), all_installed_patches(session)
+        )
+        install = install_rows(session, package.libraries_to_install)
+        _write_library_files(storage, package, install, [])
+        return LibraryInstallResult(
+            installed=[row.ubername for row in install.installed],
+            upgraded=[row.ubername for row in install.upgraded],
+        )
+    finally:
+        archive.close()
+
+
+def _write_library_files(
+    storage: FileStorage,
+    package: ValidatedPackage,
+    install: InstallResult,
+    other_files: list[tuple[str, Callable[[], bytes]]],
+) -> None:
+    files: list[tuple[str, Callable[[], bytes]]] = [
+        (key, _reader(package, f"{package_library.folder}/{path}"))
+        for key, package_library, path in install.files
+    ]
+    write_files(storage, files + other_files)
+    # An upgrade replaces the folder's files: drop those the new patch no longer has.
+    new_keys = {key for key, _library, _path in install.files}
+    for library in install.upgraded:
+        for key in storage.list_keys(f"libraries/{library.folder_name}"):
+            if key not in new_keys:
+                storage.delete(key)
 
 
 def _store(
@@ -196,21 +254,12 @@ def _store(
     saved = create_content(session, owner, main, params, metadata, strict=False, extra_roots=roots)
     content_id = saved.content.id
 
-    files: list[tuple[str, Callable[[], bytes]]] = [
-        (key, _reader(package, f"{package_library.folder}/{path}"))
-        for key, package_library, path in install.files
-    ]
+    content_files: list[tuple[str, Callable[[], bytes]]] = []
     for source, target in package.content_files.items():
         cleaned = svgs.get(source)
         read = _constant(cleaned) if cleaned is not None else _reader(package, f"content/{source}")
-        files.append((f"{content_prefix(content_id)}/{target}", read))
-    write_files(storage, files)
-    # An upgrade replaces the folder's files: drop those the new patch no longer has.
-    new_keys = {key for key, _library, _path in install.files}
-    for library in install.upgraded:
-        for key in storage.list_keys(f"libraries/{library.folder_name}"):
-            if key not in new_keys:
-                storage.delete(key)
+        content_files.append((f"{content_prefix(content_id)}/{target}", read))
+    _write_library_files(storage, package, install, content_files)
     return ImportResult(
         content_id=content_id,
         installed_libraries=len(install.installed),

@@ -29,6 +29,7 @@ from sqlalchemy.orm import Session
 
 from learnloop.auth.models import User
 from learnloop.config import Settings
+from learnloop.files_origin import files_base, files_url
 from learnloop.h5p.content import content_libraries, main_library
 from learnloop.h5p.libraries import library_assets
 from learnloop.h5p.models import DependencyType, H5PContent, H5PLibrary
@@ -81,18 +82,21 @@ def embed_url(settings: Settings, content_id: str) -> str:
     return f"{settings.base_url.rstrip('/')}{H5P_PREFIX}/embed/{content_id}"
 
 
-def _versioned(library: H5PLibrary, key: str) -> str:
+def _versioned(files_base: str, library: H5PLibrary, key: str) -> str:
     # Library folders are served as immutable; the patch version busts caches on upgrade.
-    return f"{H5P_PREFIX}/{key}?v={library.version}"
+    return f"{files_base}{H5P_PREFIX}/{key}?v={library.version}"
 
 
-def content_assets(libraries: list[H5PLibrary]) -> tuple[list[str], list[str]]:
+def content_assets(
+    libraries: list[H5PLibrary], files_base: str = ""
+) -> tuple[list[str], list[str]]:
+    """URLs of the libraries' scripts and styles, on the files origin ``files_base`` if any."""
     scripts: list[str] = []
     styles: list[str] = []
     for library in libraries:
         assets = library_assets([library])
-        scripts.extend(_versioned(library, key) for key in assets.scripts)
-        styles.extend(_versioned(library, key) for key in assets.styles)
+        scripts.extend(_versioned(files_base, library, key) for key in assets.scripts)
+        styles.extend(_versioned(files_base, library, key) for key in assets.styles)
     return scripts, styles
 
 
@@ -131,7 +135,7 @@ def build_player_model(
     libraries = content_libraries(session, content.id, PRELOADED)
     if not any(item.id == library.id for item in libraries):
         libraries.append(library)  # content recorded before its libraries: still playable
-    scripts, styles = content_assets(libraries)
+    scripts, styles = content_assets(libraries, files_base(settings))
     params: Any = content.params
     if language:
         params = translated_params(session, storage, library, params, language)
@@ -151,7 +155,7 @@ def build_player_model(
             ),
             "resizeCode": f'<script src="{base}{RESIZER_URL}" charset="UTF-8"></script>',
             "url": content_activity_url(settings, content.id),
-            "contentUrl": content_files_url(settings, content.id, user.id),
+            "contentUrl": files_url(settings, content_files_url(settings, content.id, user.id)),
             "title": content.title,
             "mainId": content.id,
             "displayOptions": _display_options(may_export),
@@ -166,7 +170,7 @@ def build_player_model(
     integration: dict[str, Any] = {
         "baseUrl": base,
         "url": H5P_PREFIX,
-        "urlLibraries": f"{H5P_PREFIX}/libraries",
+        "urlLibraries": files_url(settings, f"{H5P_PREFIX}/libraries"),
         "siteUrl": base,
         "postUserStatistics": settings.h5p_set_finished_enabled,
         "ajax": {

@@ -21,6 +21,7 @@ from learnloop.db import Database
 from learnloop.deps import DatabaseDep, SessionDep, SettingsDep
 from learnloop.envelope import Envelope, ok
 from learnloop.errors import NotFound
+from learnloop.files_origin import files_origin_redirect
 from learnloop.h5p import finished as finished_service
 from learnloop.h5p import user_data as user_data_service
 from learnloop.h5p.content import content_prefix, get_content, readable_content, record_view
@@ -231,8 +232,13 @@ def build_player_router(settings: Settings) -> APIRouter:
         storage: StorageDep,
     ) -> Response:
         granted_user(session, settings, content_id, grant)
+        redirect = files_origin_redirect(request, settings)
+        if redirect is not None:
+            return redirect
         key = f"{content_prefix(content_id)}/{file_path}"
-        return file_response(request, storage, key, PRIVATE_CACHE)
+        # The grant in the path is the credential, so pages on the app's origin may read
+        # these files from the files origin (H5P core fetches some with XHR).
+        return file_response(request, storage, key, PRIVATE_CACHE, shared_cross_origin=True)
 
     @router.api_route("/h5p/core/{file_path:path}", methods=["GET", "HEAD"])
     def core_asset(file_path: str, settings: SettingsDep) -> Response:

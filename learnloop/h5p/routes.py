@@ -13,6 +13,7 @@ from learnloop.auth.dependencies import CurrentUser, RequireAdmin, RequireTeache
 from learnloop.deps import SessionDep, SettingsDep
 from learnloop.envelope import Envelope, MessageEnvelope, MessageOnly, ok
 from learnloop.errors import BadRequest
+from learnloop.files_origin import files_origin_redirect
 from learnloop.h5p import content as content_service
 from learnloop.h5p import content_list
 from learnloop.h5p import curriculum as curriculum_service
@@ -20,7 +21,8 @@ from learnloop.h5p import libraries as library_service
 from learnloop.h5p import media as media_service
 from learnloop.h5p.export.h5p_package import content_disposition, export_package
 from learnloop.h5p.files import FRAME_HEADERS, LIBRARY_CACHE, PRIVATE_CACHE, file_response
-from learnloop.h5p.importer import import_package
+from learnloop.h5p.importer import import_package, install_package_libraries
+from learnloop.h5p.library_rights import ensure_may_install_libraries, may_install_libraries
 from learnloop.h5p.library_validation import LIBRARY_FOLDER_PARTS
 from learnloop.h5p.schemas import (
     ContentCurriculumOut,
@@ -33,6 +35,7 @@ from learnloop.h5p.schemas import (
     EssentialStatus,
     ImportOut,
     LibraryStatusOut,
+    LibraryUploadOut,
     LibraryVersionsOut,
     MediaAttachIn,
     MediaAttachOut,
@@ -238,7 +241,14 @@ def import_h5p(
     settings: SettingsDep,
     storage: StorageDep,
 ) -> MessageEnvelope[ImportOut]:
-    result = import_package(session, storage, settings, user, h5p.file)
+    result = import_package(
+        session,
+        storage,
+        settings,
+        user,
+        h5p.file,
+        may_install_libraries=may_install_libraries(session, user, settings.default_plan),
+    )
     return MessageEnvelope(
         data=ImportOut(contentId=result.content_id, installedLibraries=result.installed_libraries),
         message="H5P package imported successfully",
@@ -323,6 +333,24 @@ def library_status(_user: CurrentUser, session: SessionDep) -> Envelope[LibraryS
     )
 
 
+@router.post("/libraries/upload", status_code=201)
+def upload_libraries(
+    h5p: Annotated[UploadFile, File(description="An .h5p package whose libraries to install")],
+    user: RequireTeacher,
+    session: SessionDep,
+    settings: SettingsDep,
+    storage: StorageDep,
+) -> MessageEnvelope[LibraryUploadOut]:
+    """Install or upgrade the libraries a package carries, creating no content (H5P core's
+    library upload). Admins only, unless the plan grants ``install-libraries``."""
+    ensure_may_install_libraries(session, user, settings.default_plan)
+    result = install_package_libraries(session, storage, settings, h5p.file)
+    return MessageEnvelope(
+        data=LibraryUploadOut(installed=result.installed, upgraded=result.upgraded),
+        message=f"{len(result.installed)} libraries installed, {len(result.upgraded)} upgraded",
+    )
+
+
 @router.delete("/libraries/{folder}")
 def delete_library(
     folder: Annotated[str, Path(max_length=300)],
@@ -342,9 +370,16 @@ def delete_library(
 
 
 @router.api_route("/libraries/{file_path:path}", methods=["GET", "HEAD"])
-def library_file(file_path: str, request: Request, storage: StorageDep) -> Response:
+def library_file(
+    file_path: str, request: Request, settings: SettingsDep, storage: StorageDep
+) -> Response:
     """Library assets are public: the same for everyone, immutable per version folder."""
-    return file_response(request, storage, f"libraries/{file_path}", LIBRARY_CACHE)
+    redirect = files_origin_redirect(request, settings)
+    if redirect is not None:
+        return redirect
+    return file_response(
+        request, storage, f"libraries/{file_path}", LIBRARY_CACHE, shared_cross_origin=True
+    )
 
 
 @router.api_route("/content/{content_id}/{file_path:path}", methods=["GET", "HEAD"])
@@ -354,22 +389,31 @@ def content_file(
     request: Request,
     user: CurrentUser,
     session: SessionDep,
+    settings: SettingsDep,
     storage: StorageDep,
 ) -> Response:
     content_service.readable_content(session, user, content_id)
+    redirect = files_origin_redirect(request, settings)
+    if redirect is not None:
+        return redirect
     return file_response(
-        request,
-        storage,
-        f"{content_service.content_prefix(content_id)}/{file_path}",
-        PRIVATE_CACHE,
-        sandbox=True,
+        request, storage, f"{content_service.content_prefix(content_id)}/{file_path}", PRIVATE_CACHE
     )
 
 
 @router.api_route("/temp/{file_path:path}", methods=["GET", "HEAD"])
-def temp_file(file_path: str, request: Request, user: CurrentUser, storage: StorageDep) -> Response:
+def temp_file(
+    file_path: str,
+    request: Request,
+    user: CurrentUser,
+    settings: SettingsDep,
+    storage: StorageDep,
+) -> Response:
     """A user's uploads are theirs alone."""
     owner, _, _rest = file_path.partition("/")
     if owner != user.id:
         raise StoredFileNotFound("File not found")
-    return file_response(request, storage, f"temp/{file_path}", PRIVATE_CACHE, sandbox=True)
+    redirect = files_origin_redirect(request, settings)
+    if redirect is not None:
+        return redirect
+    return file_response(request, storage, f"temp/{file_path}", PRIVATE_CACHE)

@@ -190,6 +190,11 @@ class EssentialStatus(BaseModel):
     installed: bool
 
 
+class LibraryUploadOut(BaseModel):
+    installed: list[str]
+    upgraded: list[str]
+
+
 class LibraryStatusOut(BaseModel):
     total: int
     installed: int

@@ -14,8 +14,18 @@ from learnloop.errors import FeatureNotAvailable, QuotaExceeded
 from learnloop.plans.errors import InvalidPlan, PlanNotFound
 from learnloop.plans.models import Plan
 
-KNOWN_FEATURES = frozenset({"cmi5-launch", "analytics-dashboard", "scorm-export"})
-KNOWN_QUOTAS = frozenset({"content"})
+# Lets the plan's users install and upgrade H5P libraries, an admin right otherwise
+# (H5P core's canUpdateLibraries).
+INSTALL_LIBRARIES_FEATURE = "install-libraries"
+KNOWN_FEATURES = frozenset(
+    {"cmi5-launch", "analytics-dashboard", "scorm-export", INSTALL_LIBRARIES_FEATURE}
+)
+# "content": number of content items; "storage-bytes": bytes of content, media and
+# temporary files a user owns; "temp-bytes": bytes of a user's temporary uploads.
+CONTENT_QUOTA = "content"
+STORAGE_BYTES_QUOTA = "storage-bytes"
+TEMP_BYTES_QUOTA = "temp-bytes"
+KNOWN_QUOTAS = frozenset({CONTENT_QUOTA, STORAGE_BYTES_QUOTA, TEMP_BYTES_QUOTA})
 
 
 def feature_list(plan: Plan) -> list[str]:

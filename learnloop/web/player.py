@@ -27,6 +27,7 @@ from learnloop.auth.csrf import csrf_token_for_request
 from learnloop.auth.dependencies import presented_token, resolve_user
 from learnloop.deps import DatabaseDep, SessionDep, SettingsDep
 from learnloop.errors import AppError, NotFound
+from learnloop.files_origin import files_base
 from learnloop.h5p.player_routes import Language, play
 from learnloop.h5p.routes import ContentId, StorageDep
 
@@ -42,17 +43,21 @@ PLAYER_FILES = {
 XAPI_ENDPOINT = "/api/xapi/statements"
 
 
-def _security_headers(nonce: str) -> dict[str, str]:
+def _security_headers(nonce: str, files_origin: str = "") -> dict[str, str]:
     # Only this server's files run (no internet); H5P libraries set inline styles, play
     # media from blob: URLs, and some evaluate strings (MultiChoice's dependencies do),
     # so 'unsafe-eval' stays; inline scripts need the nonce. Any site may frame the
-    # player (reference: everything under /h5p/ allows frame-ancestors *).
+    # player (reference: everything under /h5p/ allows frame-ancestors *). With a
+    # separate files origin (LEARNLOOP_FILES_BASE_URL) library and content files come
+    # from there: the page (trusted core) loads them as subresources.
+    files = f" {files_origin}" if files_origin else ""
     policy = (
-        "default-src 'self'; "
-        f"script-src 'self' 'nonce-{nonce}' 'unsafe-eval'; "
-        "style-src 'self' 'unsafe-inline'; "
-        "img-src 'self' data: blob:; media-src 'self' data: blob:; font-src 'self' data:; "
-        "connect-src 'self'; frame-src 'self'; object-src 'none'; "
+        f"default-src 'self'{files}; "
+        f"script-src 'self'{files} 'nonce-{nonce}' 'unsafe-eval'; "
+        f"style-src 'self'{files} 'unsafe-inline'; "
+        f"img-src 'self'{files} data: blob:; media-src 'self'{files} data: blob:; "
+        f"font-src 'self'{files} data:; "
+        f"connect-src 'self'{files}; frame-src 'self'{files}; object-src 'none'; "
         "form-action 'self'; frame-ancestors *"
     )
     return {
@@ -148,7 +153,7 @@ def player_page(
             "nonce": nonce,
         },
     )
-    response.headers.update(_security_headers(nonce))
+    response.headers.update(_security_headers(nonce, files_base(settings)))
     return response
 
 

@@ -14,14 +14,15 @@ STATE_URL = "/h5p/contentUserData/{}/state/0"
 
 
 @pytest.fixture
-def content_id(client, teacher, hub_dir):
+def content_id(client, admin, hub_dir):
     from tests.h5p.conftest import import_file
 
-    response = import_file(client, teacher.headers, hub_dir / "H5P.TrueFalse.h5p")
+    # An admin: the package installs libraries, which teachers may not (library_rights).
+    response = import_file(client, admin.headers, hub_dir / "H5P.TrueFalse.h5p")
     content_id = response.json()["data"]["contentId"]
     client.patch(
         f"/h5p/content/{content_id}/visibility",
-        headers=teacher.headers,
+        headers=admin.headers,
         json={"visibility": "public"},
     )
     return content_id

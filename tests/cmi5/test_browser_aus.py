@@ -133,7 +133,10 @@ def lms(tmp_path_factory: pytest.TempPathFactory, database_url: str) -> Iterator
     url = create_fresh_database(sibling_database_url(database_url, directory))
     # An admin teacher: they read every statement of the registration through /xapi/.
     seed_accounts(url, learners=3, teacher_role=Role.ADMIN)
-    server = start_live_server(url, directory / "live")
+    # AU files come from a second origin, as recommended in production: @xapi/cmi5's HTTP
+    # client reads document.cookie for an LRS on the AU's own host, which a sandboxed AU
+    # page (no allow-same-origin, learnloop/files_origin.py) may not.
+    server = start_live_server(url, directory / "live", files_host="localhost")
     try:
         with httpx.Client(base_url=server.base_url, timeout=60) as http:
             teacher_token, _ = _login(http, "teacher@example.test")

@@ -36,6 +36,29 @@ def import_bytes(client, headers, data: bytes, name: str = "package.h5p"):
     )
 
 
+def install_libraries(client, admin_headers, source: Path | bytes, name: str = "package.h5p"):
+    """Install the libraries of a package as an admin (a teacher may not, see library_rights)."""
+    if isinstance(source, Path):
+        name, data = source.name, source.read_bytes()
+    else:
+        data = source
+    response = client.post(
+        "/h5p/libraries/upload",
+        headers=admin_headers,
+        files={"h5p": (name, io.BytesIO(data), "application/zip")},
+    )
+    assert response.status_code == 201, response.text
+    return response
+
+
+def teacher_import(client, admin_headers, headers, source: Path | bytes, name: str = "x.h5p"):
+    """An admin installs the package's libraries, then the teacher imports the content."""
+    install_libraries(client, admin_headers, source, name)
+    if isinstance(source, Path):
+        return import_file(client, headers, source)
+    return import_bytes(client, headers, source, name)
+
+
 def rebuild_zip(
     source: Path, changes: dict[str, bytes | None], extra: dict[str, bytes] | None = None
 ) -> bytes:
@@ -58,9 +81,12 @@ def rebuild_zip(
 
 
 @pytest.fixture
-def multichoice(client, teacher, hub_dir):
-    """The hub's MultiChoice package imported by ``teacher``; returns the content id."""
-    response = import_file(client, teacher.headers, hub_dir / "H5P.MultiChoice.h5p")
+def multichoice(client, admin, teacher, hub_dir):
+    """The hub's MultiChoice package imported by ``teacher`` (its libraries installed by
+    ``admin``); returns the content id."""
+    response = teacher_import(
+        client, admin.headers, teacher.headers, hub_dir / "H5P.MultiChoice.h5p"
+    )
     assert response.status_code == 201, response.text
     return response.json()["data"]["contentId"]
 

@@ -15,7 +15,7 @@ from learnloop.h5p.models import (
     H5PContentLibrary,
 )
 from learnloop.plans.plans import assign_plan, upsert_plan
-from tests.h5p.conftest import MULTICHOICE_PARAMS, import_file
+from tests.h5p.conftest import MULTICHOICE_PARAMS, import_file, teacher_import
 
 
 def _create(client, headers, **overrides):
@@ -185,7 +185,9 @@ def test_curriculum_can_be_written_and_read(client, teacher, learner, multichoic
     assert bad.status_code == 400
 
 
-def test_list_returns_owned_content_enriched(client, teacher, make_account, multichoice, hub_dir):
+def test_list_returns_owned_content_enriched(
+    client, admin, teacher, make_account, multichoice, hub_dir
+):
     client.put(
         f"/h5p/content/{multichoice}/curriculum",
         headers=teacher.headers,
@@ -196,9 +198,9 @@ def test_list_returns_owned_content_enriched(client, teacher, make_account, mult
         headers=teacher.headers,
         json={"visibility": "public"},
     )
-    import_file(client, teacher.headers, hub_dir / "H5P.Chart.h5p")
+    teacher_import(client, admin.headers, teacher.headers, hub_dir / "H5P.Chart.h5p")
     other = make_account("teacher")
-    import_file(client, other.headers, hub_dir / "H5P.Accordion.h5p")
+    teacher_import(client, admin.headers, other.headers, hub_dir / "H5P.Accordion.h5p")
 
     items = client.get("/h5p/content", headers=teacher.headers).json()["data"]
 
@@ -245,21 +247,21 @@ def test_list_uses_the_same_number_of_queries_for_1_and_25_items(
 
 
 def test_creation_is_refused_with_429_when_the_plan_quota_is_used_up(
-    client, teacher, multichoice, session, hub_dir
+    client, admin, teacher, multichoice, session, hub_dir
 ):
     upsert_plan(session, "tiny", name="Tiny", features=[], quotas={"content": 1})
     assign_plan(session, session.merge(teacher.user), "tiny")
     session.commit()
 
     created = _create(client, teacher.headers)
-    imported = import_file(client, teacher.headers, hub_dir / "H5P.Chart.h5p")
+    imported = teacher_import(client, admin.headers, teacher.headers, hub_dir / "H5P.Chart.h5p")
 
     assert created.status_code == 429
     assert imported.status_code == 429
     assert "allows 1 content" in created.json()["error"]
 
 
-def test_hub_content_is_stored_as_the_package_had_it(client, teacher, hub_dir, session):
+def test_hub_content_is_stored_as_the_package_had_it(client, admin, hub_dir, session):
     """The semantics filter keeps everything a real hub package holds."""
     for name in (
         "H5P.MultiChoice.h5p",
@@ -271,9 +273,7 @@ def test_hub_content_is_stored_as_the_package_had_it(client, teacher, hub_dir, s
 
         with zipfile.ZipFile(hub_dir / name) as archive:
             original = json.loads(archive.read("content/content.json"))
-        content_id = import_file(client, teacher.headers, hub_dir / name).json()["data"][
-            "contentId"
-        ]
+        content_id = import_file(client, admin.headers, hub_dir / name).json()["data"]["contentId"]
         assert session.get(H5PContent, content_id).params == original, name
 
 

@@ -12,7 +12,7 @@ import pytest
 from learnloop.h5p.content import content_libraries
 from learnloop.h5p.export.h5p_package import content_disposition, export_filename
 from learnloop.h5p.models import H5PContent
-from tests.h5p.conftest import import_bytes, import_file
+from tests.h5p.conftest import import_bytes, teacher_import
 
 HUB = sorted(
     (Path(__file__).resolve().parents[3] / "shared" / "fixtures" / "h5p" / "hub").glob("*.h5p")
@@ -47,8 +47,11 @@ def test_all_21_hub_packages_are_present():
 
 
 @pytest.mark.parametrize("package", HUB, ids=[path.stem for path in HUB])
-def test_hub_package_imports_and_round_trips_through_export(package, client, teacher, session):
-    first = import_file(client, teacher.headers, package)
+def test_hub_package_imports_and_round_trips_through_export(
+    package, client, admin, teacher, session
+):
+    # An admin installs the libraries; the teacher's two imports only use them.
+    first = teacher_import(client, admin.headers, teacher.headers, package)
     assert first.status_code == 201, first.text
     first_id = first.json()["data"]["contentId"]
 

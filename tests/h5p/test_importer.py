@@ -10,13 +10,13 @@ from tests.h5p.conftest import import_file
 
 
 def test_a_failed_file_write_removes_what_was_written(
-    client, teacher, validator_dir, session, storage
+    client, admin, validator_dir, session, storage
 ):
     # A plain file where the content folder should be: library files are written first,
     # then writing the content's files fails.
     (storage.root / "content").write_bytes(b"in the way")
 
-    response = import_file(client, teacher.headers, validator_dir / "valid2.h5p")
+    response = import_file(client, admin.headers, validator_dir / "valid2.h5p")
 
     assert response.status_code == 500
     assert storage.list_keys("") == ["content"]
@@ -26,15 +26,17 @@ def test_a_failed_file_write_removes_what_was_written(
 
 def test_import_without_an_owner_creates_legacy_content(session, storage, settings, validator_dir):
     with (validator_dir / "valid2.h5p").open("rb") as handle:
-        result = import_package(session, storage, settings, None, handle)
+        result = import_package(
+            session, storage, settings, None, handle, may_install_libraries=True
+        )
 
     assert result.installed_libraries == 1 and result.upgraded_libraries == 0
     assert session.get(H5PContent, result.content_id) is not None
     assert session.get(ContentOwnership, result.content_id) is None
 
 
-def test_imported_metadata_keeps_h5p_json_fields(client, teacher, hub_dir, session):
-    content_id = import_file(client, teacher.headers, hub_dir / "H5P.Accordion.h5p").json()["data"][
+def test_imported_metadata_keeps_h5p_json_fields(client, admin, hub_dir, session):
+    content_id = import_file(client, admin.headers, hub_dir / "H5P.Accordion.h5p").json()["data"][
         "contentId"
     ]
     content = session.get(H5PContent, content_id)

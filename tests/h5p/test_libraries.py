@@ -38,21 +38,21 @@ def _with_patch(validator_dir, patch: int, script: bytes) -> bytes:
     )
 
 
-def test_libraries_are_installed_once_and_shared(client, teacher, validator_dir, session):
-    first = import_file(client, teacher.headers, validator_dir / "valid2.h5p")
-    second = import_file(client, teacher.headers, validator_dir / "valid2.h5p")
+def test_libraries_are_installed_once_and_shared(client, admin, validator_dir, session):
+    first = import_file(client, admin.headers, validator_dir / "valid2.h5p")
+    second = import_file(client, admin.headers, validator_dir / "valid2.h5p")
     assert first.json()["data"]["installedLibraries"] == 1
     assert second.json()["data"]["installedLibraries"] == 0
     assert session.scalar(select(func.count()).select_from(H5PLibrary)) == 1
 
 
 def test_a_newer_patch_upgrades_and_an_older_one_is_ignored(
-    client, teacher, validator_dir, session, storage
+    client, admin, validator_dir, session, storage
 ):
-    import_file(client, teacher.headers, validator_dir / "valid2.h5p")  # patch 6
+    import_file(client, admin.headers, validator_dir / "valid2.h5p")  # patch 6
 
     assert (
-        import_bytes(client, teacher.headers, _with_patch(validator_dir, 7, b"// v7")).status_code
+        import_bytes(client, admin.headers, _with_patch(validator_dir, 7, b"// v7")).status_code
         == 201
     )
     session.expire_all()
@@ -61,7 +61,7 @@ def test_a_newer_patch_upgrades_and_an_older_one_is_ignored(
     assert storage.get_bytes(f"libraries/{GREETING}/greetingcard.js") == b"// v7"
 
     assert (
-        import_bytes(client, teacher.headers, _with_patch(validator_dir, 5, b"// v5")).status_code
+        import_bytes(client, admin.headers, _with_patch(validator_dir, 5, b"// v5")).status_code
         == 201
     )
     session.expire_all()
@@ -70,9 +70,9 @@ def test_a_newer_patch_upgrades_and_an_older_one_is_ignored(
 
 
 def test_dependencies_resolve_in_the_order_the_player_loads_them(
-    client, teacher, hub_dir, session, storage
+    client, admin, hub_dir, session, storage
 ):
-    import_file(client, teacher.headers, hub_dir / "H5P.MultiChoice.h5p")
+    import_file(client, admin.headers, hub_dir / "H5P.MultiChoice.h5p")
     main = _installed(session, ("H5P.MultiChoice", 1, 14))
 
     ordered = resolve_dependencies(session, main)
@@ -118,10 +118,10 @@ def test_libraries_in_use_cannot_be_deleted(client, admin, teacher, multichoice,
 
 
 def test_installed_libraries_are_listed_by_machine_name(
-    client, learner, teacher, hub_dir, validator_dir
+    client, learner, admin, hub_dir, validator_dir
 ):
-    import_file(client, teacher.headers, validator_dir / "valid2.h5p")
-    import_file(client, teacher.headers, hub_dir / "H5P.Accordion.h5p")
+    import_file(client, admin.headers, validator_dir / "valid2.h5p")
+    import_file(client, admin.headers, hub_dir / "H5P.Accordion.h5p")
 
     listed = client.get("/h5p/libraries", headers=learner.headers).json()["data"]
 
@@ -135,7 +135,7 @@ def test_installed_libraries_are_listed_by_machine_name(
     assert [item["machineName"] for item in listed] == sorted(by_name)
 
 
-def test_status_reports_the_30_essential_types(client, learner, teacher, hub_dir):
+def test_status_reports_the_30_essential_types(client, learner, admin, hub_dir):
     before = client.get("/h5p/libraries/status", headers=learner.headers).json()["data"]
     assert before["total"] == 30 and before["installed"] == 0 and before["ready"] is False
 
@@ -146,7 +146,7 @@ def test_status_reports_the_30_essential_types(client, learner, teacher, hub_dir
         "H5P.Chart",
         "H5P.Dialogcards",
     ):
-        import_file(client, teacher.headers, hub_dir / f"{name}.h5p")
+        import_file(client, admin.headers, hub_dir / f"{name}.h5p")
 
     after = client.get("/h5p/libraries/status", headers=learner.headers).json()["data"]
     assert after["installed"] == 5 and after["ready"] is True

@@ -69,13 +69,13 @@ def test_library_needing_a_newer_core_api_is_refused(
     _nothing_stored(session, storage)
 
 
-def test_library_within_our_core_api_is_accepted(client, teacher, validator_dir):
-    response = import_file(client, teacher.headers, validator_dir / "invalid-core-version.h5p")
+def test_library_within_our_core_api_is_accepted(client, admin, validator_dir):
+    response = import_file(client, admin.headers, validator_dir / "invalid-core-version.h5p")
     assert response.status_code == 201
 
 
-def test_valid2_is_accepted(client, teacher, validator_dir, session, storage):
-    response = import_file(client, teacher.headers, validator_dir / "valid2.h5p")
+def test_valid2_is_accepted(client, admin, validator_dir, session, storage):
+    response = import_file(client, admin.headers, validator_dir / "valid2.h5p")
 
     assert response.status_code == 201, response.text
     data = response.json()["data"]
@@ -88,9 +88,9 @@ def test_valid2_is_accepted(client, teacher, validator_dir, session, storage):
 
 
 def test_long_content_file_names_are_shortened_and_references_rewritten(
-    client, teacher, validator_dir, session, storage
+    client, admin, validator_dir, session, storage
 ):
-    response = import_file(client, teacher.headers, validator_dir / "long_content_file_name.h5p")
+    response = import_file(client, admin.headers, validator_dir / "long_content_file_name.h5p")
 
     assert response.status_code == 201, response.text
     content_id = response.json()["data"]["contentId"]
@@ -103,7 +103,7 @@ def test_long_content_file_names_are_shortened_and_references_rewritten(
     assert storage.exists(f"content/{content_id}/{path}")
     assert not storage.exists(f"content/{content_id}/{original}")
 
-    exported = client.get(f"/h5p/content/{content_id}/export", headers=teacher.headers)
+    exported = client.get(f"/h5p/content/{content_id}/export", headers=admin.headers)
     with zipfile.ZipFile(io.BytesIO(exported.content)) as archive:
         assert json.loads(archive.read("content/content.json"))["image"]["path"] == path
         assert f"content/{path}" in archive.namelist()
@@ -166,11 +166,11 @@ def test_missing_dependency_is_refused(client, teacher, validator_dir, session, 
 
 
 def test_already_installed_library_is_not_validated_again(
-    validator_dir: Path, session, client, teacher
+    validator_dir: Path, session, client, admin
 ):
     # Lumi's skipInstalledLibraries: with GreetingCard 1.0.6 installed, the package's copy
     # (which lacks its JS file) is ignored rather than refused.
-    assert import_file(client, teacher.headers, validator_dir / "valid2.h5p").status_code == 201
+    assert import_file(client, admin.headers, validator_dir / "valid2.h5p").status_code == 201
     with (validator_dir / "missing-preloaded-js.h5p").open("rb") as handle:
         archive = open_safe_zip(handle, LIMITS)
         try:

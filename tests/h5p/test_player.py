@@ -153,14 +153,12 @@ def test_unknown_content_is_404_and_a_bad_language_is_400(client, teacher, multi
     assert play(client, multichoice, teacher.headers, language="<script>").status_code == 400
 
 
-def test_language_replaces_untouched_defaults_with_the_library_translation(
-    client, teacher, hub_dir
-):
-    content_id = import_file(client, teacher.headers, hub_dir / "H5P.Blanks.h5p").json()["data"][
+def test_language_replaces_untouched_defaults_with_the_library_translation(client, admin, hub_dir):
+    content_id = import_file(client, admin.headers, hub_dir / "H5P.Blanks.h5p").json()["data"][
         "contentId"
     ]
-    english = play(client, content_id, teacher.headers).json()["data"]["integration"]
-    german = play(client, content_id, teacher.headers, language="de").json()["data"]["integration"]
+    english = play(client, content_id, admin.headers).json()["data"]["integration"]
+    german = play(client, content_id, admin.headers, language="de").json()["data"]["integration"]
     english_params = json.loads(english["contents"][f"cid-{content_id}"]["jsonContent"])
     german_params = json.loads(german["contents"][f"cid-{content_id}"]["jsonContent"])
     # The package keeps H5P.Blanks' English default for the Check button …
@@ -201,19 +199,19 @@ def test_the_player_page_renders_the_integration_and_loads_only_local_files(
     assert page.rindex('<script src="/h5p/libraries/') < page.index("/h5p/player/capture.js")
 
 
-def test_the_player_page_escapes_script_breaking_text(client, teacher, hub_dir):
-    content_id = import_file(client, teacher.headers, hub_dir / "H5P.TrueFalse.h5p").json()["data"][
+def test_the_player_page_escapes_script_breaking_text(client, admin, hub_dir):
+    content_id = import_file(client, admin.headers, hub_dir / "H5P.TrueFalse.h5p").json()["data"][
         "contentId"
     ]
-    params = client.get(f"/h5p/content/{content_id}/params", headers=teacher.headers).json()["data"]
+    params = client.get(f"/h5p/content/{content_id}/params", headers=admin.headers).json()["data"]
     params["params"]["question"] = "<p>Is </script><script>alert(1)</script> safe?</p>"
     updated = client.put(
         f"/h5p/content/{content_id}",
-        headers=teacher.headers,
+        headers=admin.headers,
         json={"library": params["library"], "params": params["params"]},
     )
     assert updated.status_code == 200, updated.text
-    page = client.get(f"/h5p/embed/{content_id}", params={"token": teacher.token}).text
+    page = client.get(f"/h5p/embed/{content_id}", params={"token": admin.token}).text
     assert "</script><script>alert(1)" not in page
 
 
@@ -265,13 +263,11 @@ def content_url(client, content_id, headers):
     return integration["contents"][f"cid-{content_id}"]["contentUrl"]
 
 
-def test_content_files_load_through_the_signed_content_url_without_a_token(
-    client, teacher, hub_dir
-):
-    content_id = import_file(client, teacher.headers, hub_dir / "H5P.TrueFalse.h5p").json()["data"][
+def test_content_files_load_through_the_signed_content_url_without_a_token(client, admin, hub_dir):
+    content_id = import_file(client, admin.headers, hub_dir / "H5P.TrueFalse.h5p").json()["data"][
         "contentId"
     ]
-    base = content_url(client, content_id, teacher.headers)
+    base = content_url(client, content_id, admin.headers)
     assert base.startswith(f"/h5p/play-files/{content_id}/")
     image = client.get(f"{base}/images/file-582dbbc081261.jpg")
     assert image.status_code == 200
@@ -279,12 +275,12 @@ def test_content_files_load_through_the_signed_content_url_without_a_token(
 
 
 def test_a_signed_content_url_does_not_open_other_content_or_forged_grants(
-    client, teacher, hub_dir, multichoice
+    client, admin, hub_dir, multichoice
 ):
-    content_id = import_file(client, teacher.headers, hub_dir / "H5P.TrueFalse.h5p").json()["data"][
+    content_id = import_file(client, admin.headers, hub_dir / "H5P.TrueFalse.h5p").json()["data"][
         "contentId"
     ]
-    grant = content_url(client, content_id, teacher.headers).rsplit("/", 1)[1]
+    grant = content_url(client, content_id, admin.headers).rsplit("/", 1)[1]
     other = client.get(f"/h5p/play-files/{multichoice}/{grant}/content.json")
     assert other.status_code == 403
     forged = grant[:-4] + ("AAAA" if not grant.endswith("AAAA") else "BBBB")

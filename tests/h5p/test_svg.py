@@ -54,15 +54,15 @@ def test_sanitising_twice_changes_nothing():
     assert sanitize_svg(once) == once
 
 
-def test_xss_svg_fixture_imports_with_its_svg_sanitised(client, teacher, validator_dir, storage):
-    response = import_file(client, teacher.headers, validator_dir / "xss-svg.h5p")
+def test_xss_svg_fixture_imports_with_its_svg_sanitised(client, admin, validator_dir, storage):
+    response = import_file(client, admin.headers, validator_dir / "xss-svg.h5p")
 
     assert response.status_code == 201, response.text
     content_id = response.json()["data"]["contentId"]
     stored = storage.get_bytes(f"content/{content_id}/images/xss.svg").decode()
     assert "<script" not in stored and "alert" not in stored and "sodipodi" not in stored
     assert "<circle" in stored
-    served = client.get(f"/h5p/content/{content_id}/images/xss.svg", headers=teacher.headers)
+    served = client.get(f"/h5p/content/{content_id}/images/xss.svg", headers=admin.headers)
     assert served.headers["content-type"] == "image/svg+xml"
     assert served.headers["x-content-type-options"] == "nosniff"
     assert "<script" not in served.text

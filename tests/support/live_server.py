@@ -47,8 +47,14 @@ class LiveServer:
 
 
 def start_live_server(
-    database_url: str, data_dir: Path, extra_env: dict[str, str] | None = None
+    database_url: str,
+    data_dir: Path,
+    extra_env: dict[str, str] | None = None,
+    *,
+    files_host: str | None = None,
 ) -> LiveServer:
+    """``files_host`` (e.g. ``"localhost"``) serves uploaded files from that second origin
+    of the same server (LEARNLOOP_FILES_BASE_URL), as recommended in production."""
     port = free_port()
     base_url = f"http://127.0.0.1:{port}"
     data_dir.mkdir(parents=True, exist_ok=True)
@@ -59,6 +65,7 @@ def start_live_server(
         "LEARNLOOP_BASE_URL": base_url,
         "LEARNLOOP_ENVIRONMENT": "test",
         "LEARNLOOP_JWT_SECRET": "live-server-secret-for-learnloop-tests-0123456789",
+        **({"LEARNLOOP_FILES_BASE_URL": f"http://{files_host}:{port}"} if files_host else {}),
         **(extra_env or {}),
     }
     log_path = data_dir / f"server-{port}.log"

@@ -30,6 +30,7 @@ from playwright.sync_api import (
     Response,
 )
 
+from learnloop.auth.models import Role
 from tests.support.browser import chromium
 from tests.support.databases import (
     create_fresh_database,
@@ -85,7 +86,8 @@ def player(
 ) -> Iterator[Player]:
     directory = tmp_path_factory.mktemp("player")
     url = create_fresh_database(sibling_database_url(database_url, directory))
-    seed_accounts(url, learners=8)
+    # The importing account is an admin: the hub packages install libraries (library_rights).
+    seed_accounts(url, learners=8, teacher_role=Role.ADMIN)
     server = start_live_server(
         url, directory / "live", {"LEARNLOOP_H5P_SAVE_FREQ_SECONDS": str(SAVE_FREQ_SECONDS)}
     )
