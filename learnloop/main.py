@@ -24,6 +24,7 @@ from learnloop.auth.csrf_forms import CsrfFormTokenMiddleware
 from learnloop.auth.jwks import JwksKeySet
 from learnloop.auth.routes import router as auth_router
 from learnloop.bodylimit import BodyLimitMiddleware
+from learnloop.cmi5.errors import install_cmi5_error_handlers
 from learnloop.cmi5.registrations import TeacherActivities
 from learnloop.cmi5.routes import pages as cmi5_pages
 from learnloop.cmi5.routes import router as cmi5_router
@@ -159,6 +160,7 @@ def create_app(
 
     install_error_handlers(app)
     install_h5p_error_handlers(app)
+    install_cmi5_error_handlers(app)
     install_partner_error_handlers(app)
 
     app.include_router(operations_router)

@@ -73,6 +73,13 @@ def choose_au(session: Session, course: Cmi5Course, au_ref: str | None) -> Cmi5A
         raise AuNotFound("The course has no AU")
     if au_ref is None:
         return aus[0]
+    # An AU by its position in the course (0-based, document order): ids are IRIs or
+    # UUIDs, never bare numbers, so a number cannot be mistaken for one.
+    if au_ref.isascii() and au_ref.isdigit():
+        index = int(au_ref)
+        if index < len(aus):
+            return aus[index]
+        raise AuNotFound(f"The course has {len(aus)} AUs; there is no AU at index {index}")
     for au in aus:
         if au_ref in (au.id, au.publisher_id):
             return au

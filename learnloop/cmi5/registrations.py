@@ -14,7 +14,13 @@ from sqlalchemy.orm import Session
 from learnloop.auth.models import User
 from learnloop.cmi5.course_structure import ParsedAu, ParsedCourse
 from learnloop.cmi5.errors import RegistrationForbidden, RegistrationNotFound
-from learnloop.cmi5.models import Cmi5AuStatus, Cmi5Block, Cmi5Course, Cmi5Registration
+from learnloop.cmi5.models import (
+    Cmi5AuStatus,
+    Cmi5Block,
+    Cmi5Course,
+    Cmi5Registration,
+    Cmi5Session,
+)
 from learnloop.cmi5.packages import get_course, save_course
 from learnloop.db import utcnow
 from learnloop.errors import BadRequest
@@ -247,6 +253,17 @@ def accessible_registration(
         # Someone else's registration looks like a missing one.
         raise RegistrationNotFound(f"Registration not found: {registration_id}")
     return registration
+
+
+def registration_of_session(session: Session, user: User, session_id: str) -> Cmi5Registration:
+    """The registration a cmi5 session (the id in the session id extension, cmi5 9.6.3.1)
+    belongs to, for the learner, the course owner or an admin."""
+    registration_id = session.scalar(
+        select(Cmi5Session.registration_id).where(Cmi5Session.id == session_id.lower())
+    )
+    if registration_id is None:
+        raise RegistrationNotFound(f"No registration has the session {session_id}")
+    return accessible_registration(session, user, registration_id, lock=True)
 
 
 def au_status(

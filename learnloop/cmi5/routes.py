@@ -8,12 +8,17 @@ import mimetypes
 from typing import Annotated
 
 import orjson
-from fastapi import APIRouter, File, Query, Request, UploadFile, status
+from fastapi import APIRouter, BackgroundTasks, File, Path, Query, Request, UploadFile, status
 from fastapi.responses import HTMLResponse, JSONResponse, Response, StreamingResponse
 
 from learnloop.auth.dependencies import CurrentUser, RequireTeacher
 from learnloop.cmi5.dependencies import ContentOwnerDep, LmsWriterDep
-from learnloop.cmi5.errors import CourseNotFound, InvalidLaunchParameters, RegistrationForbidden
+from learnloop.cmi5.errors import (
+    CourseNotFound,
+    InvalidCoursePackage,
+    InvalidLaunchParameters,
+    RegistrationForbidden,
+)
 from learnloop.cmi5.fetch import redeem_fetch_token
 from learnloop.cmi5.h5p_au_page import (
     LAUNCH_PARAMETERS,
@@ -25,13 +30,21 @@ from learnloop.cmi5.h5p_au_page import (
 )
 from learnloop.cmi5.launch import abandon_open_sessions, choose_au, launch
 from learnloop.cmi5.models import Cmi5Course
-from learnloop.cmi5.packages import course_aus, files_prefix, get_course, import_course
+from learnloop.cmi5.packages import (
+    course_aus,
+    delete_course,
+    files_prefix,
+    get_course,
+    import_course,
+    list_courses,
+)
 from learnloop.cmi5.registrations import (
     accessible_registration,
     create_content_course,
     may_manage,
     register_content,
     register_course,
+    registration_of_session,
     update_session_record,
 )
 from learnloop.cmi5.satisfaction import evaluate_registration, registration_progress, waive_au
@@ -40,6 +53,7 @@ from learnloop.cmi5.schemas import (
     AuOut,
     AuStatusOut,
     ContentCourseRequest,
+    CourseDeletedOut,
     CourseOut,
     LaunchMode,
     LaunchOut,
@@ -59,6 +73,8 @@ from learnloop.storage import FileStorage, StoredFileNotFound
 from learnloop.storage.base import InvalidStorageKey
 
 router = APIRouter(prefix="/api/cmi5", tags=["cmi5"])
+# Registration, session and course ids are UUIDs; anything longer is no id of ours.
+Cmi5Id = Annotated[str, Path(min_length=1, max_length=64, pattern=r"^[0-9A-Fa-f-]+$")]
 pages = APIRouter(prefix="/cmi5", tags=["cmi5 pages"])
 
 
@@ -91,12 +107,48 @@ def import_course_route(
     session: SessionDep,
     user: RequireTeacher,
     _feature: RequireCmi5Launch,
-    file: Annotated[UploadFile, File(description="cmi5.xml or a course package (.zip)")],
+    file: Annotated[
+        UploadFile | None, File(description="cmi5.xml or a course package (.zip)")
+    ] = None,
+    cmi5: Annotated[UploadFile | None, File(description="the same, under the name cmi5")] = None,
 ) -> Envelope[CourseOut]:
-    imported = import_course(session, _storage(request), file.file.read(), owner=user)
+    upload = file or cmi5
+    if upload is None:
+        raise InvalidCoursePackage(
+            "Send the course as the multipart field 'file' (or 'cmi5')", rule="14"
+        )
+    imported = import_course(session, _storage(request), upload.file.read(), owner=user)
     return ok(
         _course_out(imported.course, au_count=imported.au_count, file_count=imported.file_count)
     )
+
+
+@router.get("/courses", response_model=Envelope[list[CourseOut]])
+def list_courses_route(session: SessionDep, user: RequireTeacher) -> Envelope[list[CourseOut]]:
+    """The teacher's courses (every course for an admin), newest first."""
+    courses = list_courses(session, None if user.is_admin else user.id)
+    return ok([_course_out(course, au_count=course.au_count) for course in courses])
+
+
+def _remove_files(storage: FileStorage, prefix: str) -> None:
+    storage.delete_prefix(prefix)
+
+
+@router.delete("/courses/{course_id}", response_model=Envelope[CourseDeletedOut])
+def delete_course_route(
+    request: Request,
+    session: SessionDep,
+    user: RequireTeacher,
+    background: BackgroundTasks,
+    course_id: str,
+) -> Envelope[CourseDeletedOut]:
+    """Delete a course, its registrations and its files (owner or admin)."""
+    course = _owned_course(session, user, course_id)
+    prefix = delete_course(session, course)
+    if prefix is not None:
+        # After the response, so after the commit: the rows go first, then the files.
+        background.add_task(_remove_files, _storage(request), prefix)
+    return ok(CourseDeletedOut(id=course_id, deleted=True))
 
 
 @router.post(
@@ -122,11 +174,19 @@ def content_course_route(
     return ok(_course_out(course, au_count=course.au_count))
 
 
-@router.get("/courses/{course_id}", response_model=Envelope[CourseOut])
-def get_course_route(session: SessionDep, user: CurrentUser, course_id: str) -> Envelope[CourseOut]:
+def _owned_course(session: SessionDep, user: CurrentUser, course_id: str) -> Cmi5Course:
+    if len(course_id) > 36 or "\x00" in course_id:
+        raise CourseNotFound(f"Course not found: {course_id[:36]!r}")
     course = get_course(session, course_id)
     if not (user.is_admin or course.owner_id == user.id):
+        # Someone else's course looks like a missing one.
         raise CourseNotFound(f"Course not found: {course_id}")
+    return course
+
+
+@router.get("/courses/{course_id}", response_model=Envelope[CourseOut])
+def get_course_route(session: SessionDep, user: CurrentUser, course_id: str) -> Envelope[CourseOut]:
+    course = _owned_course(session, user, course_id)
     aus = course_aus(session, course.id)
     return ok(
         _course_out(
@@ -195,9 +255,14 @@ def launch_route(
     writer: LmsWriterDep,
     registration_id: str,
     au_id: Annotated[str | None, Query(alias="auId", max_length=2048)] = None,
+    au_index: Annotated[int | None, Query(alias="auIndex", ge=0, le=100_000)] = None,
     return_url: Annotated[str | None, Query(alias="returnURL", max_length=2048)] = None,
     launch_mode: Annotated[LaunchMode | None, Query(alias="launchMode")] = None,
 ) -> Envelope[LaunchOut]:
+    if au_id is not None and au_index is not None:
+        raise BadRequest("Give auId or auIndex, not both")
+    if au_index is not None:
+        au_id = str(au_index)
     if return_url is not None and not return_url.startswith(("http://", "https://")):
         raise BadRequest("returnURL must be an http(s) URL")
     registration = accessible_registration(session, user, registration_id, lock=True)
@@ -290,6 +355,28 @@ def abandon_route(
     registration = accessible_registration(session, user, registration_id, lock=True)
     if not may_manage(user, registration):
         raise RegistrationForbidden("Only the owner of the course or an admin may abandon")
+    return ok(AbandonOut(abandonedSessionIds=abandon_open_sessions(session, registration, writer)))
+
+
+@router.get("/au-sessions/{session_id}", response_model=Envelope[SessionOut])
+def registration_by_session_route(
+    session: SessionDep, user: RequireCmi5Launch, session_id: Cmi5Id
+) -> Envelope[SessionOut]:
+    """The registration (with its AU detail) that a cmi5 session id belongs to."""
+    registration = registration_of_session(session, user, session_id)
+    return ok(_session_out(session, registration.id, user))
+
+
+@router.post("/au-sessions/{session_id}/abandon", response_model=Envelope[AbandonOut])
+def abandon_by_session_route(
+    session: SessionDep, user: RequireTeacher, writer: LmsWriterDep, session_id: Cmi5Id
+) -> Envelope[AbandonOut]:
+    """Abandon the session if it is still open (cmi5 9.3.6); an ended one stays as it is."""
+    registration = registration_of_session(session, user, session_id)
+    if not may_manage(user, registration):
+        raise RegistrationForbidden("Only the owner of the course or an admin may abandon")
+    if registration.session_id != session_id.lower():
+        return ok(AbandonOut(abandonedSessionIds=[]))
     return ok(AbandonOut(abandonedSessionIds=abandon_open_sessions(session, registration, writer)))
 
 

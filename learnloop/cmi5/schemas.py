@@ -185,6 +185,11 @@ class CourseOut(BaseModel):
     aus: list[AuOut] | None = None
 
 
+class CourseDeletedOut(BaseModel):
+    id: str
+    deleted: bool
+
+
 class WaiveOut(BaseModel):
     statementId: str  # noqa: N815
 
