@@ -12,7 +12,7 @@ from learnloop.deps import SessionDep
 from learnloop.errors import Conflict, NotFound
 from learnloop.partners import directory, forwarding, pull
 from learnloop.partners.dependencies import AdminWriter
-from learnloop.partners.models import PartnerCatalogItem, PartnerOrganization, PartnerUserLink
+from learnloop.partners.models import PartnerCatalogItem, PartnerUserLink
 from learnloop.partners.schemas import (
     CatalogItemOut,
     ClientIn,
@@ -79,13 +79,10 @@ def create_client(
 @router.get("/partners/{name}/clients")
 def list_clients(name: str, session: SessionDep, _admin: RequireAdmin) -> list[ClientOut]:
     partner = directory.get_partner(session, name)
-    org_ids = dict(
-        session.execute(
-            select(PartnerOrganization.id, PartnerOrganization.org_id).where(
-                PartnerOrganization.partner_id == partner.id
-            )
-        ).tuples()
-    )
+    org_ids = {
+        organization.id: organization.org_id
+        for organization in directory.list_organizations(session, partner)
+    }
     return [
         ClientOut.of(client, org_ids.get(client.organization_id or ""))
         for client in directory.list_clients(session, partner)
