@@ -16,10 +16,13 @@ from urllib.parse import parse_qsl, urlsplit
 from lxml import etree  # type: ignore[import-untyped]
 
 from learnloop.cmi5.errors import InvalidCoursePackage
-from learnloop.cmi5.xsd import COURSE_STRUCTURE_XSD
+from learnloop.cmi5.xsd import course_structure_xsd
 
-NAMESPACE = "http://www.adlnet.gov/cmi5/CourseStructure.xsd"
-NS = {"c": NAMESPACE}
+# cmi5 "Quartz" 13.2: the namespace of the v1 Course Structure XSD, which authoring tools
+# write; the pre-1.0 draft namespace is still accepted for packages built for it.
+NAMESPACE_V1 = "https://w3id.org/xapi/profiles/cmi5/v1/CourseStructure.xsd"
+NAMESPACE_LEGACY = "http://www.adlnet.gov/cmi5/CourseStructure.xsd"
+NAMESPACES = (NAMESPACE_V1, NAMESPACE_LEGACY)
 # cmi5 8.1: the LMS adds these five to the AU's URL, so the AU's own URL may not carry them.
 LAUNCH_PARAMETER_NAMES = ("endpoint", "fetch", "actor", "registration", "activityId")
 MAX_XML_BYTES = 20 * 1024 * 1024
@@ -81,8 +84,8 @@ class ParsedCourse:
 
 
 @cache
-def _schema() -> etree.XMLSchema:
-    return etree.XMLSchema(etree.fromstring(COURSE_STRUCTURE_XSD.encode(), _parser()))
+def _schema(namespace: str) -> etree.XMLSchema:
+    return etree.XMLSchema(etree.fromstring(course_structure_xsd(namespace).encode(), _parser()))
 
 
 def _parser() -> etree.XMLParser:
@@ -98,25 +101,27 @@ def _is_absolute_iri(value: str) -> bool:
     return bool(_SCHEME.match(value)) and not any(ch.isspace() for ch in value)
 
 
-def _text(element: etree._Element | None) -> dict[str, str]:
+def _text(element: etree._Element | None, ns: dict[str, str]) -> dict[str, str]:
     if element is None:
         return {}
     strings: dict[str, str] = {}
-    for langstring in element.findall("c:langstring", NS):
+    for langstring in element.findall("c:langstring", ns):
         lang = _clean(langstring.get("lang")) or "und"
         strings[lang] = _clean(langstring.text)
     return strings
 
 
-def _objective_refs(element: etree._Element) -> list[str]:
-    objectives = element.find("c:objectives", NS)
+def _objective_refs(element: etree._Element, ns: dict[str, str]) -> list[str]:
+    objectives = element.find("c:objectives", ns)
     if objectives is None:
         return []
-    return [_clean(o.get("idref")) for o in objectives.findall("c:objective", NS)]
+    return [_clean(o.get("idref")) for o in objectives.findall("c:objective", ns)]
 
 
 class _Reader:
-    def __init__(self, *, in_zip: bool, zip_files: frozenset[str]) -> None:
+    def __init__(self, *, namespace: str, in_zip: bool, zip_files: frozenset[str]) -> None:
+        self.namespace = namespace
+        self.ns = {"c": namespace}
         self.in_zip = in_zip
         self.zip_files = zip_files
         self.ids: set[str] = set()
@@ -189,7 +194,7 @@ class _Reader:
 
     def au(self, element: etree._Element) -> ParsedAu:
         au_id = self.claim_id(_clean(element.get("id")), "AU")
-        url, relative = self.url(_clean(element.findtext("c:url", namespaces=NS)), au_id)
+        url, relative = self.url(_clean(element.findtext("c:url", namespaces=self.ns)), au_id)
         mastery_raw = _clean(element.get("masteryScore"))
         mastery: float | None = None
         if mastery_raw:
@@ -197,13 +202,13 @@ class _Reader:
                 mastery = float(Decimal(mastery_raw))
             except InvalidOperation as exc:  # the XSD already checks; kept for safety
                 raise InvalidCoursePackage(f"AU {au_id}: masteryScore is not a decimal") from exc
-        launch_parameters = element.find("c:launchParameters", NS)
-        entitlement = element.find("c:entitlementKey", NS)
+        launch_parameters = element.find("c:launchParameters", self.ns)
+        entitlement = element.find("c:entitlementKey", self.ns)
         return ParsedAu(
             publisher_id=au_id,
-            title=_text(element.find("c:title", NS)),
-            description=_text(element.find("c:description", NS)),
-            objectives=self.check_refs(_objective_refs(element), f"AU {au_id}"),
+            title=_text(element.find("c:title", self.ns), self.ns),
+            description=_text(element.find("c:description", self.ns), self.ns),
+            objectives=self.check_refs(_objective_refs(element, self.ns), f"AU {au_id}"),
             url=url,
             url_is_relative=relative,
             move_on=_clean(element.get("moveOn")) or "NotApplicable",
@@ -220,18 +225,18 @@ class _Reader:
         block_id = self.claim_id(_clean(element.get("id")), "block")
         return ParsedBlock(
             publisher_id=block_id,
-            title=_text(element.find("c:title", NS)),
-            description=_text(element.find("c:description", NS)),
-            objectives=self.check_refs(_objective_refs(element), f"block {block_id}"),
+            title=_text(element.find("c:title", self.ns), self.ns),
+            description=_text(element.find("c:description", self.ns), self.ns),
+            objectives=self.check_refs(_objective_refs(element, self.ns), f"block {block_id}"),
             children=self.children(element),
         )
 
     def children(self, element: etree._Element) -> list[ParsedAu | ParsedBlock]:
         nodes: list[ParsedAu | ParsedBlock] = []
         for child in element:
-            if child.tag == f"{{{NAMESPACE}}}au":
+            if child.tag == f"{{{self.namespace}}}au":
                 nodes.append(self.au(child))
-            elif child.tag == f"{{{NAMESPACE}}}block":
+            elif child.tag == f"{{{self.namespace}}}block":
                 nodes.append(self.block(child))
         return nodes
 
@@ -249,7 +254,13 @@ def parse_course_structure(
         raise InvalidCoursePackage(f"cmi5.xml is not well-formed XML: {exc}") from exc
     if root.getroottree().docinfo.doctype:
         raise InvalidCoursePackage("cmi5.xml must not contain a DOCTYPE declaration")
-    schema = _schema()
+    namespace = etree.QName(root).namespace
+    if namespace not in NAMESPACES:
+        raise InvalidCoursePackage(
+            f"cmi5.xml's root element is not in the namespace {NAMESPACE_V1} "
+            f"(nor the draft's {NAMESPACE_LEGACY}) (cmi5 13.2)"
+        )
+    schema = _schema(namespace)
     if not schema.validate(root):
         error = schema.error_log.last_error
         where = f"line {error.line}: " if error is not None else ""
@@ -257,27 +268,28 @@ def parse_course_structure(
         raise InvalidCoursePackage(
             f"cmi5.xml does not conform to the CourseStructure XSD (cmi5 13.2): {where}{message}"
         )
-    reader = _Reader(in_zip=in_zip, zip_files=zip_files)
-    course = root.find("c:course", NS)
+    reader = _Reader(namespace=namespace, in_zip=in_zip, zip_files=zip_files)
+    ns = reader.ns
+    course = root.find("c:course", ns)
     assert course is not None  # guaranteed by the XSD
     course_id = reader.claim_id(_clean(course.get("id")), "course")
     objectives: list[ParsedObjective] = []
-    objectives_element = root.find("c:objectives", NS)
+    objectives_element = root.find("c:objectives", ns)
     if objectives_element is not None:
-        for objective in objectives_element.findall("c:objective", NS):
+        for objective in objectives_element.findall("c:objective", ns):
             objective_id = reader.claim_id(_clean(objective.get("id")), "objective")
             reader.objective_ids.add(objective_id)
             objectives.append(
                 ParsedObjective(
                     publisher_id=objective_id,
-                    title=_text(objective.find("c:title", NS)),
-                    description=_text(objective.find("c:description", NS)),
+                    title=_text(objective.find("c:title", ns), ns),
+                    description=_text(objective.find("c:description", ns), ns),
                 )
             )
     return ParsedCourse(
         publisher_id=course_id,
-        title=_text(course.find("c:title", NS)),
-        description=_text(course.find("c:description", NS)),
+        title=_text(course.find("c:title", ns), ns),
+        description=_text(course.find("c:description", ns), ns),
         objectives=objectives,
         children=reader.children(root),
     )

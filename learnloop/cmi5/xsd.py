@@ -1,12 +1,18 @@
 """The cmi5 Course Structure XSD as published in the cmi5 specification
 (AICC/CMI-5_Spec_Current, "Course Structure XSD"), kept as a Python string so that it
-ships with the package without package-data configuration."""
+ships with the package without package-data configuration.
+
+cmi5 "Quartz" 13.2 publishes the schema under the namespace
+``https://w3id.org/xapi/profiles/cmi5/v1/CourseStructure.xsd``; the pre-1.0 drafts used
+``http://www.adlnet.gov/cmi5/CourseStructure.xsd``. The element and type definitions are
+the same, so one text serves both with its target namespace set.
+"""
 
 from typing import Final
 
-COURSE_STRUCTURE_XSD: Final = """<xs:schema xmlns="http://www.adlnet.gov/cmi5/CourseStructure.xsd"
+COURSE_STRUCTURE_XSD: Final = """<xs:schema xmlns="{namespace}"
            xmlns:xs="http://www.w3.org/2001/XMLSchema"
-           targetNamespace="http://www.adlnet.gov/cmi5/CourseStructure.xsd"
+           targetNamespace="{namespace}"
            elementFormDefault="qualified"
            id="cmi5CourseStructure">
   <xs:element name="courseStructure" type="courseType"/>
@@ -163,3 +169,8 @@ COURSE_STRUCTURE_XSD: Final = """<xs:schema xmlns="http://www.adlnet.gov/cmi5/Co
   </xs:attributeGroup>
 </xs:schema>
 """
+
+
+def course_structure_xsd(namespace: str) -> str:
+    """The schema with ``namespace`` as its target namespace."""
+    return COURSE_STRUCTURE_XSD.replace("{namespace}", namespace)

@@ -7,7 +7,9 @@ import zipfile
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
-NS = "http://www.adlnet.gov/cmi5/CourseStructure.xsd"
+# cmi5 "Quartz" 13.2, as authoring tools write it; the draft namespace is still accepted.
+NS = "https://w3id.org/xapi/profiles/cmi5/v1/CourseStructure.xsd"
+LEGACY_NS = "http://www.adlnet.gov/cmi5/CourseStructure.xsd"
 
 
 @dataclass
@@ -64,6 +66,7 @@ def course_xml(
     *,
     course_id: str = "https://example.test/courses/c1",
     objectives: list[str] | None = None,
+    namespace: str = NS,
 ) -> bytes:
     objective_xml = ""
     if objectives:
@@ -74,7 +77,7 @@ def course_xml(
         objective_xml = f"<objectives>{items}</objectives>"
     body = "".join(child.xml() for child in children)
     return (
-        f'<?xml version="1.0" encoding="utf-8"?>\n<courseStructure xmlns="{NS}">'
+        f'<?xml version="1.0" encoding="utf-8"?>\n<courseStructure xmlns="{namespace}">'
         f'<course id="\n  {course_id}\n ">{_text("title", "Course")}{_text("description", "d")}'
         f"</course>{objective_xml}{body}</courseStructure>"
     ).encode()

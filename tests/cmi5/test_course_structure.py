@@ -2,7 +2,7 @@ import pytest
 
 from learnloop.cmi5.course_structure import parse_course_structure
 from learnloop.cmi5.errors import InvalidCoursePackage
-from tests.cmi5.course_files import Au, Block, course_xml
+from tests.cmi5.course_files import LEGACY_NS, NS, Au, Block, course_xml
 
 AU_URL = "https://aus.example.test/au1/index.html"
 
@@ -140,3 +140,34 @@ def test_relative_urls_must_name_a_file_of_the_package() -> None:
             in_zip=True,
             zip_files=frozenset({"index.html"}),
         )
+
+
+def test_the_v1_namespace_of_the_spec_and_the_draft_namespace_are_both_read() -> None:
+    """cmi5 13.2: https://w3id.org/xapi/profiles/cmi5/v1/CourseStructure.xsd; packages
+    built for the pre-1.0 draft namespace keep importing."""
+    children = [Block("https://example.test/blocks/b1", [Au("https://example.test/aus/1", AU_URL)])]
+    for namespace in (NS, LEGACY_NS):
+        parsed = parse_course_structure(course_xml(children, namespace=namespace))
+        assert parsed.title == {"en-US": "Course"}
+        [au] = parsed.aus()
+        assert (au.publisher_id, au.url) == ("https://example.test/aus/1", AU_URL)
+
+
+def test_another_namespace_is_refused_naming_the_spec_one() -> None:
+    xml = course_xml([Au("https://example.test/aus/1", AU_URL)], namespace="urn:other")
+    with pytest.raises(InvalidCoursePackage) as refused:
+        parse_course_structure(xml)
+    assert NS in refused.value.message
+    assert refused.value.rule == "13.2"
+
+
+def test_elements_of_the_other_namespace_are_extensions_not_aus() -> None:
+    """An element in the draft namespace inside a v1 structure is a foreign extension
+    element (the XSD's anyElement, ##other), never read as an AU."""
+    xml = course_xml([Au("https://example.test/aus/1", AU_URL)]).replace(
+        b"</courseStructure>",
+        f'<x:au xmlns:x="{LEGACY_NS}" id="https://example.test/aus/x"/></courseStructure>'.encode(),
+    )
+    assert [au.publisher_id for au in parse_course_structure(xml).aus()] == [
+        "https://example.test/aus/1"
+    ]
