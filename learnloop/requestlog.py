@@ -3,11 +3,15 @@
 The line carries method, path, status, duration, request id and user id. The query
 string is logged with ``token`` (and any other secret-looking parameter) redacted, and
 headers are never logged, so bearer tokens and ``?token=`` values never reach a log.
+Credentials that travel in the path are redacted too: the player's file grants
+(``/h5p/play-files/<contentId>/<grant>/…``) and any segment shaped like a JWT or a
+grant (three dot-separated base64url parts).
 """
 
 from __future__ import annotations
 
 import logging
+import re
 import time
 import uuid
 from typing import Any
@@ -19,8 +23,33 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 logger = logging.getLogger("learnloop.requests")
 
 SECRET_QUERY_KEYS = frozenset(
-    {"token", "auth-token", "access_token", "secret", "password", "fetch"}
+    {
+        "token",
+        "auth-token",
+        "access_token",
+        "refresh_token",
+        "id_token",
+        "client_secret",
+        "secret",
+        "password",
+        "fetch",
+        "grant",
+        "signature",
+        "sig",
+        "csrf",
+        "csrf_token",
+        "code",
+        "ticket",
+        "x-amz-signature",
+        "x-amz-credential",
+        "x-amz-security-token",
+    }
 )
+# A path segment shaped like a JWT or a play-file grant: three base64url parts, the
+# last one long (a signature), e.g. ``eyJ….eyJ….sig`` or ``dXNlcg.1795000000.sig``.
+TOKEN_SHAPED_SEGMENT = re.compile(r"^[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]{16,}$")
+# Path prefixes whose next-but-one segment is a credential: /h5p/play-files/<id>/<grant>.
+GRANT_PATH_PREFIXES = ("/h5p/play-files/",)
 REDACTED = "[REDACTED]"
 MAX_REQUEST_ID_LENGTH = 128
 
@@ -31,6 +60,18 @@ def redact_query(query_string: str) -> str:
     pairs = parse_qsl(query_string, keep_blank_values=True)
     return urlencode(
         [(key, REDACTED if key.lower() in SECRET_QUERY_KEYS else value) for key, value in pairs]
+    )
+
+
+def redact_path(path: str) -> str:
+    segments = path.split("/")
+    for prefix in GRANT_PATH_PREFIXES:
+        if path.startswith(prefix):
+            grant_index = prefix.count("/") + 1
+            if grant_index < len(segments):
+                segments[grant_index] = REDACTED
+    return "/".join(
+        REDACTED if TOKEN_SHAPED_SEGMENT.match(segment) else segment for segment in segments
     )
 
 
@@ -84,7 +125,7 @@ class RequestLogMiddleware:
                 extra={
                     "fields": {
                         "method": scope.get("method"),
-                        "path": scope.get("path"),
+                        "path": redact_path(str(scope.get("path", ""))),
                         "query": query or None,
                         "status": status_holder["status"],
                         "duration_ms": round((time.perf_counter() - started) * 1000, 2),

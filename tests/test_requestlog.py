@@ -4,7 +4,7 @@ import logging
 import pytest
 from fastapi.testclient import TestClient
 
-from learnloop.requestlog import JsonLineFormatter, redact_query
+from learnloop.requestlog import JsonLineFormatter, redact_path, redact_query
 from tests.conftest import Account
 
 
@@ -55,3 +55,39 @@ def test_tokens_never_reach_the_log(
 def test_redaction_covers_secret_parameters_only() -> None:
     assert redact_query("token=abc&activityId=x") == "token=%5BREDACTED%5D&activityId=x"
     assert redact_query("") == ""
+
+
+def test_play_file_grants_never_reach_the_log(
+    client: TestClient, admin: Account, fixtures_dir, caplog: pytest.LogCaptureFixture
+) -> None:
+    from tests.h5p.conftest import import_file
+
+    package = fixtures_dir / "h5p" / "hub" / "H5P.TrueFalse.h5p"
+    content_id = import_file(client, admin.headers, package).json()["data"]["contentId"]
+    model = client.get(f"/h5p/play/{content_id}", headers=admin.headers).json()["data"]
+    base = model["integration"]["contents"][f"cid-{content_id}"]["contentUrl"]
+    grant = base.rsplit("/", 1)[1]
+    with caplog.at_level(logging.DEBUG):
+        image = client.get(f"{base}/images/file-582dbbc081261.jpg")
+        refused = client.get(f"{base}x/images/file-582dbbc081261.jpg")
+    assert image.status_code == 200
+    assert refused.status_code == 403
+    everything = "".join(
+        JsonLineFormatter().format(r) for r in caplog.records if r.name.startswith("learnloop")
+    )
+    assert grant not in everything
+    assert grant.rsplit(".", 1)[1] not in everything
+    paths = [line["path"] for line in _request_lines(caplog)]
+    assert paths[0] == f"/h5p/play-files/{content_id}/[REDACTED]/images/file-582dbbc081261.jpg"
+
+
+def test_token_shaped_path_segments_and_secret_parameters_are_redacted() -> None:
+    jwt_like = "eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiJ1In0.c2lnbmF0dXJlLXNpZ25hdHVyZQ"
+    assert redact_path(f"/api/embed/{jwt_like}/x") == "/api/embed/[REDACTED]/x"
+    assert redact_path("/h5p/play-files/c1/g/content.json") == (
+        "/h5p/play-files/c1/[REDACTED]/content.json"
+    )
+    assert redact_path("/h5p/content/1/images/photo.v2.png") == "/h5p/content/1/images/photo.v2.png"
+    assert redact_query("csrf=abc&grant=g&X-Amz-Signature=s&page=2") == (
+        "csrf=%5BREDACTED%5D&grant=%5BREDACTED%5D&X-Amz-Signature=%5BREDACTED%5D&page=2"
+    )

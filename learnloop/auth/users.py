@@ -23,7 +23,7 @@ ROLES = frozenset(role.value for role in Role)
 def normalize_email(email: str) -> str:
     normalized = email.strip().lower()
     local, _, domain = normalized.partition("@")
-    if not local or not domain or " " in normalized:
+    if not local or not domain or " " in normalized or "\x00" in normalized:
         raise BadRequest(f"Invalid email address: {email!r}")
     return normalized
 

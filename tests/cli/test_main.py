@@ -2,6 +2,7 @@
 
 import os
 import re
+import stat
 import subprocess
 import sys
 import time
@@ -139,7 +140,40 @@ def test_serve_creates_the_first_admin_and_keeps_tokens_out_of_its_output(
         process.terminate()
         process.wait(timeout=10)
     output = log_path.read_text()
-    assert "Created the first admin account" in output
-    assert password in output  # told once, on the console, at creation
+    assert "Created the first admin account admin@learnloop.local" in output
+    # Standard output went to a log file, not a terminal: the password stays in the file.
+    assert password not in output
+    assert "first-admin.txt" in output
+    credentials_file = Path(cli_env["LEARNLOOP_DATA_DIR"]) / "first-admin.txt"
+    assert stat.S_IMODE(credentials_file.stat().st_mode) == 0o600
     assert token not in output
     assert '"path":"/api/auth/me"' in output
+
+
+def test_the_first_admin_password_is_shown_once_on_a_terminal_and_never_logged(
+    cli_env: dict[str, str], caplog: pytest.LogCaptureFixture, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import logging
+    import pty
+
+    from learnloop.cli.main import announce_first_admin, ensure_first_admin
+    from learnloop.config import Settings
+
+    for name, value in cli_env.items():
+        monkeypatch.setenv(name, value)
+    monkeypatch.delenv("LEARNLOOP_ADMIN_PASSWORD", raising=False)
+    _run(cli_env, "db", "upgrade")
+    with caplog.at_level(logging.DEBUG):
+        first_admin = ensure_first_admin(Settings())
+        assert first_admin is not None
+        assert ensure_first_admin(Settings()) is None  # only on the very first start
+        controller, terminal = pty.openpty()
+        with os.fdopen(terminal, "w") as stream:
+            announce_first_admin(first_admin, stream)
+        shown = os.read(controller, 4096).decode()
+        os.close(controller)
+    assert first_admin.password in shown
+    assert all(first_admin.password not in record.getMessage() for record in caplog.records)
+    credentials = first_admin.credentials_file
+    assert stat.S_IMODE(credentials.stat().st_mode) == 0o600
+    assert f"password: {first_admin.password}" in credentials.read_text()
