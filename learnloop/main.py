@@ -17,6 +17,7 @@ from fastapi import FastAPI
 from fastapi.middleware.cors import CORSMiddleware
 
 from learnloop import __version__
+from learnloop.analytics.catalog import OwnedContentActivities
 from learnloop.analytics.projections import ProgressProjector
 from learnloop.analytics.routes import router as analytics_router
 from learnloop.analytics.routes import xapi_router as progress_router
@@ -181,6 +182,9 @@ def create_app(
     app.state.metrics.watch_commits()
     app.state.xapi_hooks.add_on_stored(app.state.metrics.count_stored)
     app.state.xapi_hooks.add_teacher_activity_provider(TeacherActivities(settings.base_url))
+    app.state.xapi_hooks.add_teacher_activity_provider(
+        OwnedContentActivities(settings.base_url)
+    )
     app.state.xapi_hooks.add_on_stored(
         Cmi5StatementTracker(settings.base_url, app.state.xapi_hooks)
     )

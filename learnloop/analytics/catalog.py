@@ -71,3 +71,18 @@ def owned_content_ids(session: Session, user_id: str) -> set[str]:
             select(ContentOwnership.content_id).where(ContentOwnership.user_id == user_id)
         )
     )
+
+
+class OwnedContentActivities:
+    """LRS teacher activity provider: the activity IRIs of the H5P content a teacher owns
+    (as the player writes them), so the teacher reads statements about it on /xapi/ and
+    may describe it with activity profiles, and no other teacher may."""
+
+    def __init__(self, base_url: str) -> None:
+        self.base_url = base_url.rstrip("/")
+
+    def __call__(self, session: Session, user_id: str) -> list[str]:
+        return [
+            f"{self.base_url}/h5p/content/{content_id}"
+            for content_id in sorted(owned_content_ids(session, user_id))
+        ]

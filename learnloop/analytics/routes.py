@@ -95,8 +95,11 @@ def list_progress(user: CurrentUser, session: SessionDep, as_csv: WantsCsv) -> A
 def get_content_summary(
     content_id: ContentIdPath, user: CurrentUser, session: SessionDep, as_csv: WantsCsv
 ) -> Any:
-    # Aggregates only, no learner is named: any signed-in user, as in the reference.
-    summary = content_summary(session, content_id_from(content_id))
+    # Aggregates of everyone's results are analytics: only for who may see the content's
+    # analytics (its owner, admins; issue 12 item 13), not any signed-in user.
+    content = content_id_from(content_id)
+    ensure_content_visible(session, user, content)
+    summary = content_summary(session, content)
     if as_csv:
         return csv_response(
             "content-summary", list(ContentSummary.model_fields), [summary.model_dump()]

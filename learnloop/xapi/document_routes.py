@@ -7,7 +7,7 @@ service of :mod:`learnloop.xapi.document_store`.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Collection, Mapping
 from dataclasses import dataclass
 from datetime import datetime
 from email.utils import format_datetime
@@ -15,6 +15,7 @@ from typing import Any
 
 import orjson
 from fastapi import APIRouter, Request, Response
+from sqlalchemy.orm import Session
 
 from learnloop.auth.models import Role
 from learnloop.deps import SessionDep
@@ -22,7 +23,7 @@ from learnloop.errors import NotFound
 from learnloop.xapi import document_store
 from learnloop.xapi.agents import agent_key
 from learnloop.xapi.callers import XapiCaller
-from learnloop.xapi.dependencies import RawBody, XapiCallerDep, XapiVersionDep
+from learnloop.xapi.dependencies import RawBody, StatementHooksDep, XapiCallerDep, XapiVersionDep
 from learnloop.xapi.document_store import (
     DocumentContext,
     DocumentResource,
@@ -30,6 +31,7 @@ from learnloop.xapi.document_store import (
     StoredDocument,
 )
 from learnloop.xapi.errors import InsufficientScope, InvalidParameter, InvalidStatement
+from learnloop.xapi.hooks import StatementHooks
 from learnloop.xapi.validation_agents import check_agent
 from learnloop.xapi.validation_primitives import check_iri, check_timestamp, check_uuid
 from learnloop.xapi.versions import XapiVersion
@@ -142,16 +144,29 @@ def parse_document_request(
     return DocumentRequest(context=context, document_id=document_id, since=since)
 
 
-def check_access(caller: XapiCaller, context: DocumentContext, *, write: bool) -> None:
+def check_access(
+    caller: XapiCaller,
+    context: DocumentContext,
+    *,
+    write: bool,
+    owned_activities: Callable[[], Collection[str]] = tuple,
+) -> None:
     """LRS clients by scope; LearnLoop users by who they are: a learner or teacher reads and
-    writes only their own state and agent profiles, and only teachers write activity
-    profiles (they describe the activity to everyone). Admins may do everything."""
+    writes only their own state and agent profiles (state is per agent, xAPI-Communication
+    2.3, so another teacher's learners' state is never theirs), and a teacher changes only
+    the activity profiles of activities they own (``owned_activities``: their hosted
+    content; a profile describes the activity to everyone, issue 12 item 13). Admins may
+    do everything."""
     if caller.user_id is not None:
         if caller.role == Role.ADMIN.value:
             return
         if context.resource is DocumentResource.ACTIVITY_PROFILE:
             if write and caller.role != Role.TEACHER.value:
                 raise InsufficientScope("Only teachers may change activity profiles")
+            if write and context.activity_id not in owned_activities():
+                raise InsufficientScope(
+                    "Teachers may change the activity profiles of their own content only"
+                )
             return
         if context.agent_key not in caller.own_actor_keys:
             raise InsufficientScope("These documents belong to another agent")
@@ -221,6 +236,17 @@ def _get(
     return _ids_response(listing.ids, listing.last_modified, head=head)
 
 
+def _owned_activities(
+    session: Session, caller: XapiCaller, hooks: StatementHooks
+) -> Callable[[], Collection[str]]:
+    def owned() -> Collection[str]:
+        if caller.user_id is None:
+            return ()
+        return set(hooks.teacher_activities(session, caller.user_id))
+
+    return owned
+
+
 def _put(
     resource: DocumentResource,
     request: Request,
@@ -228,9 +254,10 @@ def _put(
     caller: XapiCaller,
     version: XapiVersion,
     body: bytes,
+    owned: Callable[[], Collection[str]],
 ) -> Response:
     parsed = parse_document_request(resource, request.query_params, "PUT")
-    check_access(caller, parsed.context, write=True)
+    check_access(caller, parsed.context, write=True, owned_activities=owned)
     assert parsed.document_id is not None
     document_store.put_document(
         session,
@@ -251,9 +278,10 @@ def _post(
     session: SessionDep,
     caller: XapiCaller,
     body: bytes,
+    owned: Callable[[], Collection[str]],
 ) -> Response:
     parsed = parse_document_request(resource, request.query_params, "POST")
-    check_access(caller, parsed.context, write=True)
+    check_access(caller, parsed.context, write=True, owned_activities=owned)
     assert parsed.document_id is not None
     document_store.post_document(
         session,
@@ -267,10 +295,14 @@ def _post(
 
 
 def _delete(
-    resource: DocumentResource, request: Request, session: SessionDep, caller: XapiCaller
+    resource: DocumentResource,
+    request: Request,
+    session: SessionDep,
+    caller: XapiCaller,
+    owned: Callable[[], Collection[str]],
 ) -> Response:
     parsed = parse_document_request(resource, request.query_params, "DELETE")
-    check_access(caller, parsed.context, write=True)
+    check_access(caller, parsed.context, write=True, owned_activities=owned)
     if parsed.document_id is None:
         document_store.delete_documents(session, parsed.context)
     else:
@@ -301,23 +333,32 @@ def _register_document_routes(resource: DocumentResource, path: str) -> None:
         session: SessionDep,
         caller: XapiCallerDep,
         version: XapiVersionDep,
+        hooks: StatementHooksDep,
         body: RawBody,
     ) -> Response:
-        return _put(resource, request, session, caller, version, body)
+        owned = _owned_activities(session, caller, hooks)
+        return _put(resource, request, session, caller, version, body, owned)
 
     def post_document(
         request: Request,
         session: SessionDep,
         caller: XapiCallerDep,
         _version: XapiVersionDep,
+        hooks: StatementHooksDep,
         body: RawBody,
     ) -> Response:
-        return _post(resource, request, session, caller, body)
+        owned = _owned_activities(session, caller, hooks)
+        return _post(resource, request, session, caller, body, owned)
 
     def delete_document(
-        request: Request, session: SessionDep, caller: XapiCallerDep, _version: XapiVersionDep
+        request: Request,
+        session: SessionDep,
+        caller: XapiCallerDep,
+        _version: XapiVersionDep,
+        hooks: StatementHooksDep,
     ) -> Response:
-        return _delete(resource, request, session, caller)
+        owned = _owned_activities(session, caller, hooks)
+        return _delete(resource, request, session, caller, owned)
 
     name = resource.name.lower()
     router.add_api_route(path, get_document, methods=["GET", "HEAD"], name=f"get_{name}")

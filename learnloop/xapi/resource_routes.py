@@ -9,8 +9,9 @@ from fastapi import APIRouter, Request, Response
 
 from learnloop.deps import SessionDep, SettingsDep
 from learnloop.xapi.activity_definitions import canonical_activity
+from learnloop.xapi.callers import XapiCaller
 from learnloop.xapi.dependencies import XapiCallerDep, XapiVersionDep
-from learnloop.xapi.errors import InvalidParameter, InvalidStatement
+from learnloop.xapi.errors import InsufficientScope, InvalidParameter, InvalidStatement
 from learnloop.xapi.person import person_for
 from learnloop.xapi.validation_agents import check_agent
 from learnloop.xapi.validation_primitives import check_iri
@@ -39,12 +40,23 @@ def _json(body: Any, *, head: bool) -> Response:
     return Response(payload, media_type="application/json")
 
 
+# xAPI-Communication 4.2: the read scopes. A client that may only write (statements/write,
+# state, define, profile) reads nothing here (issue 12 item 13).
+RESOURCE_READ_SCOPES = frozenset({"statements/read", "statements/read/mine", "all/read", "all"})
+
+
+def require_read_scope(caller: XapiCaller) -> None:
+    if caller.user_id is None and not caller.scopes & RESOURCE_READ_SCOPES:
+        raise InsufficientScope("These credentials may not read (scope)")
+
+
 @router.api_route("/activities", methods=["GET", "HEAD"])
 def get_activity(
-    request: Request, session: SessionDep, _caller: XapiCallerDep, _version: XapiVersionDep
+    request: Request, session: SessionDep, caller: XapiCallerDep, _version: XapiVersionDep
 ) -> Response:
-    """Any authenticated caller may read Activity definitions: they describe content, not
-    learners."""
+    """Callers with a read scope, and signed-in users, may read Activity definitions: they
+    describe content, not learners."""
+    require_read_scope(caller)
     activity_id = _only(request, "activityId")
     try:
         check_iri(activity_id, "activityId")
@@ -61,6 +73,7 @@ def get_person(
     caller: XapiCallerDep,
     _version: XapiVersionDep,
 ) -> Response:
+    require_read_scope(caller)
     raw = _only(request, "agent")
     try:
         agent: Any = orjson.loads(raw)

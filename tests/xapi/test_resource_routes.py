@@ -272,7 +272,9 @@ def test_person_of_another_user_does_not_reveal_linked_identities(
 ):
     other = make_account("learner")
     agent = {"mbox": f"mailto:{other.user.email}"}
-    for headers in ({**learner.headers, **VERSION}, make_credentials("statements/write").headers):
+    # statements/read/mine: a client that may read something (a write-only one reads nothing).
+    mine = make_credentials("statements/write", "statements/read/mine")
+    for headers in ({**learner.headers, **VERSION}, mine.headers):
         person = client.get(
             "/xapi/agents", params={"agent": json.dumps(agent)}, headers=headers
         ).json()
