@@ -21,10 +21,11 @@ from learnloop.cli import analytics as analytics_cli
 from learnloop.cli import clients as clients_cli
 from learnloop.cli import cmi5 as cmi5_cli
 from learnloop.cli import h5p as h5p_cli
+from learnloop.cli import partners as partners_cli
 from learnloop.cli import users as users_cli
 from learnloop.cli.context import load_settings, open_database, unit_of_work
 from learnloop.config import Settings
-from learnloop.main import build_services, build_worker
+from learnloop.main import build_worker, create_app
 from learnloop.migrate import upgrade
 from learnloop.plans.plans import feature_list, list_plans
 from learnloop.requestlog import configure_logging
@@ -40,6 +41,7 @@ app.add_typer(plans_app, name="plans")
 app.add_typer(h5p_cli.app, name="h5p")
 app.add_typer(cmi5_cli.app, name="cmi5")
 app.add_typer(clients_cli.app, name="clients")
+app.add_typer(partners_cli.app, name="partners")
 app.add_typer(analytics_cli.app, name="analytics")
 
 FIRST_ADMIN_EMAIL = "admin@learnloop.local"
@@ -62,7 +64,7 @@ class FirstAdmin:
 
 
 def ensure_first_admin(settings: Settings) -> FirstAdmin | None:
-    """Create an admin when the database has no user; its password goes into a 0600 file."""
+    """Create an admin when the database has no user; its credentials go to a 0600 file."""
     with unit_of_work(settings) as session:
         if user_service.count_users(session) > 0:
             return None
@@ -73,35 +75,25 @@ def ensure_first_admin(settings: Settings) -> FirstAdmin | None:
         )
     settings.data_dir.mkdir(parents=True, exist_ok=True)
     credentials = settings.data_dir / FIRST_ADMIN_FILE
-    # Created with mode 0600 (no moment where another user could read it).
-    credentials.unlink(missing_ok=True)
-    descriptor = os.open(credentials, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-    with os.fdopen(descriptor, "w") as handle:
-        handle.write(f"email: {email}\npassword: {password}\n")
-    return FirstAdmin(email, password, credentials)
+    # Created 0600 from the start: the password is never readable by others, not even briefly.
+    descriptor = os.open(credentials, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    with os.fdopen(descriptor, "w") as stream:
+        stream.write(f"email: {email}\npassword: {password}\n")
+    credentials.chmod(0o600)
+    return FirstAdmin(email=email, password=password, credentials_file=credentials)
 
 
 def announce_first_admin(first_admin: FirstAdmin, stream: TextIO) -> None:
-    """Tell the operator, never through the logger: the password only to a terminal.
-
-    When standard output is redirected it usually is the server log (systemd, docker,
-    ``> server.log``), which must not hold a password: then only the file is named.
-    """
-    where = (
-        f"(saved in {first_admin.credentials_file}; change it with "
-        f"`learnloop users set-password {first_admin.email}`)"
-    )
+    """Tell the operator about the new admin. The password is shown only on a terminal
+    (a redirected standard output ends up in log files) and never goes to the logger."""
+    stream.write(f"Created the first admin account {first_admin.email}\n")
     if stream.isatty():
-        text = (
-            f"Created the first admin account.\n  email:    {first_admin.email}\n"
-            f"  password: {first_admin.password}\n{where}"
-        )
-    else:
-        text = (
-            f"Created the first admin account {first_admin.email}; its password is in "
-            f"{first_admin.credentials_file} (readable by this user only)"
-        )
-    typer.secho(text, file=stream, fg=typer.colors.GREEN)
+        stream.write(f"  password: {first_admin.password}\n")
+    stream.write(
+        f"(credentials saved in {first_admin.credentials_file}; change the password with "
+        f"`learnloop users set-password {first_admin.email}`)\n"
+    )
+    stream.flush()
 
 
 @db_app.command("upgrade")
@@ -149,7 +141,8 @@ def worker() -> None:
     """Run background jobs until interrupted (PostgreSQL deployments)."""
     settings = load_settings()
     configure_logging(settings.log_level)
-    services = build_services(settings)
+    # The app's services: its statement hooks and job handlers, as the server has them.
+    services = create_app(settings).state.services
     stop = threading.Event()
 
     def _stop(*_args: Any) -> None:
