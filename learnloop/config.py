@@ -128,6 +128,11 @@ class Settings(BaseSettings):
     h5p_max_content_filename_length: int = 64
     # Decoded size limit of POST /h5p/media/upload (base64 in a JSON body).
     h5p_media_max_bytes: int = 7 * 1024 * 1024
+    # Temporary uploads expire after this long; a background job deletes them.
+    h5p_temp_file_ttl_seconds: int = 24 * 3600
+    # Bytes one user may keep in the temporary area, unless the plan's "temp-bytes" quota
+    # sets another limit (so no one, learners included, can fill the disk with uploads).
+    h5p_temp_max_bytes_per_user: int = 50 * 1024 * 1024
 
     # H5P player (learnloop.h5p.player): completion tracking (setFinished) and capturing
     # the content's xAPI events into the LRS are switched independently, as H5P allows

@@ -39,6 +39,7 @@ from learnloop.h5p.content import get_ownership as h5p_ownership
 from learnloop.h5p.errors import install_h5p_error_handlers
 from learnloop.h5p.player_routes import build_player_router
 from learnloop.h5p.routes import router as h5p_router
+from learnloop.h5p.temp_files import register_h5p_jobs
 from learnloop.jobs.worker import JobRegistry, Worker
 from learnloop.operations.health import router as health_router
 from learnloop.operations.metrics import Metrics, MetricsMiddleware
@@ -104,6 +105,7 @@ def build_services(
     )
     # Domains with background work register their handlers on ``services.jobs`` here.
     register_partner_jobs(services.jobs, services.http, services.xapi_hooks)
+    register_h5p_jobs(services.jobs)
     return services
 
 

@@ -90,6 +90,10 @@ class MediaTooLarge(PayloadTooLarge):
     code = "media-too-large"
 
 
+class StorageQuotaExceeded(PayloadTooLarge):
+    code = "storage-quota-exceeded"
+
+
 def install_h5p_error_handlers(app: FastAPI) -> None:
     """Package errors carry their ids beside the reference's ``error`` message."""
 

@@ -34,6 +34,7 @@ from learnloop.h5p.libraries import (
 from learnloop.h5p.library_rights import refuse_library_changes
 from learnloop.h5p.library_validation import ValidationRules, library_key
 from learnloop.h5p.package_validation import ValidatedPackage, validate_package
+from learnloop.h5p.storage_quota import ensure_storage_quota
 from learnloop.h5p.svg import UnsafeSvg, sanitize_svg
 from learnloop.h5p.zip_safety import ZipLimits, open_safe_zip
 from learnloop.storage import FileStorage
@@ -179,9 +180,11 @@ def import_package(
         if not may_install_libraries:
             refuse_library_changes(package.libraries_to_install, installed)
         svgs = _sanitized_svgs(package)
+        files_bytes = _content_files_bytes(package, svgs)
         if owner is not None:
             ensure_content_quota(session, owner, settings.default_plan)
-        return _store(session, storage, owner, package, svgs)
+            ensure_storage_quota(session, owner, settings, files_bytes)
+        return _store(session, storage, owner, package, svgs, files_bytes)
     finally:
         archive.close()
 
@@ -225,12 +228,22 @@ def _write_library_files(
                 storage.delete(key)
 
 
+def _content_files_bytes(package: ValidatedPackage, svgs: dict[str, bytes]) -> int:
+    """Bytes the content's files will take in storage (sanitised SVGs as stored)."""
+    entries = package.archive.entries
+    return sum(
+        len(svgs[source]) if source in svgs else entries[f"content/{source}"].file_size
+        for source in package.content_files
+    )
+
+
 def _store(
     session: Session,
     storage: FileStorage,
     owner: User | None,
     package: ValidatedPackage,
     svgs: dict[str, bytes],
+    files_bytes: int,
 ) -> ImportResult:
     install = install_rows(session, package.libraries_to_install)
     metadata = _normalized_h5p_json(package.h5p_json)
@@ -253,6 +266,8 @@ def _store(
     params = _renamed(package.content_json, renames)
     saved = create_content(session, owner, main, params, metadata, strict=False, extra_roots=roots)
     content_id = saved.content.id
+    saved.content.files_bytes = files_bytes
+    session.flush()
 
     content_files: list[tuple[str, Callable[[], bytes]]] = []
     for source, target in package.content_files.items():

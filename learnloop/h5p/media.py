@@ -16,9 +16,12 @@ from dataclasses import dataclass
 from sqlalchemy.orm import Session
 
 from learnloop.auth.models import User
+from learnloop.config import Settings
 from learnloop.h5p.content import content_prefix, owned_content
 from learnloop.h5p.errors import InvalidMedia, MediaNotFound, MediaTooLarge
+from learnloop.h5p.storage_quota import ensure_storage_quota, ensure_temp_capacity
 from learnloop.h5p.svg import UnsafeSvg, sanitize_svg
+from learnloop.h5p.temp_files import record_temp_file
 from learnloop.storage import FileStorage
 
 SAFE_FILENAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._\-]{0,99}$")
@@ -97,13 +100,17 @@ class UploadedMedia:
 
 
 def upload_media(
+    session: Session,
     storage: FileStorage,
+    settings: Settings,
     user: User,
     filename: str,
     data_base64: str,
     declared_type: str | None,
-    max_bytes: int,
 ) -> UploadedMedia:
+    """Store an upload in ``user``'s temporary area, within the temporary-area cap and the
+    storage quota (413 otherwise, nothing written); it expires unless attached."""
+    max_bytes = settings.h5p_media_max_bytes
     check_filename(filename)
     if len(data_base64) > (max_bytes * 4) // 3 + 8:
         raise MediaTooLarge(f"The file is larger than the limit of {max_bytes} bytes")
@@ -131,6 +138,8 @@ def upload_media(
             data = sanitize_svg(data)
         except UnsafeSvg as exc:
             raise InvalidMedia(f"The SVG cannot be used: {exc}") from exc
+    ensure_temp_capacity(session, user, settings, filename, len(data))
+    record_temp_file(session, settings, user, filename, len(data))
     key = f"{temp_prefix(user)}/{filename}"
     storage.put_bytes(key, data)
     return UploadedMedia(key=key, filename=filename, size=len(data), content_type=sniffed)
@@ -139,13 +148,15 @@ def upload_media(
 def attach_media(
     session: Session,
     storage: FileStorage,
+    settings: Settings,
     user: User,
     content_id: str,
     filenames: list[str],
     media_type: str,
 ) -> list[str]:
-    """Copy files from the user's temporary area into the content; all or none."""
-    owned_content(session, user, content_id)
+    """Copy files from the user's temporary area into the content; all or none. The
+    copies count against the storage quota as the content's files."""
+    content = owned_content(session, user, content_id)
     if media_type not in MEDIA_TYPES:
         raise InvalidMedia(f"mediaType must be one of {', '.join(MEDIA_TYPES)}")
     for filename in filenames:
@@ -153,6 +164,10 @@ def attach_media(
     missing = [name for name in filenames if not storage.exists(f"{temp_prefix(user)}/{name}")]
     if missing:
         raise MediaNotFound(f"Not found in your uploads: {', '.join(missing)}")
+    sizes = [storage.size(f"{temp_prefix(user)}/{name}") for name in filenames]
+    ensure_storage_quota(session, user, settings, sum(sizes))
+    content.files_bytes += sum(sizes)
+    session.flush()
     attached = []
     for filename in filenames:
         data = storage.get_bytes(f"{temp_prefix(user)}/{filename}")

@@ -14,7 +14,7 @@ from datetime import datetime
 from enum import StrEnum
 from typing import Any
 
-from sqlalchemy import ForeignKey, Index, Integer, String, UniqueConstraint
+from sqlalchemy import BigInteger, ForeignKey, Index, Integer, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
 from learnloop.db import UUID_LENGTH, Base, utcnow
@@ -95,8 +95,31 @@ class H5PContent(Base):
     metadata_json: Mapped[dict[str, Any]] = mapped_column(default=dict)
     embed_types: Mapped[list[str]] = mapped_column(default=list)
     language: Mapped[str] = mapped_column(String(32), default="und")
+    # Bytes of the content's stored files (package content files, attached media): what
+    # it counts against its owner's storage quota (learnloop/h5p/storage_quota.py).
+    files_bytes: Mapped[int] = mapped_column(BigInteger, default=0, server_default="0")
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
+
+
+class H5PTempFile(Base):
+    """A file in a user's temporary upload area (``temp/<user id>/<filename>``).
+
+    The row lets quotas count a user's temporary bytes without listing storage, and the
+    clean-up job find expired files (storage keeps no dates it could query).
+    """
+
+    __tablename__ = "h5p_temp_files"
+    __table_args__ = (UniqueConstraint("user_id", "filename"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    user_id: Mapped[str] = mapped_column(
+        String(UUID_LENGTH), ForeignKey("users.id", ondelete="CASCADE")
+    )
+    filename: Mapped[str] = mapped_column(String(100))
+    size: Mapped[int] = mapped_column(BigInteger)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    expires_at: Mapped[datetime] = mapped_column(index=True)
 
 
 class H5PContentLibrary(Base):

@@ -126,7 +126,7 @@ def create_content(
     )
     if body.tempImageFiles:
         media_service.attach_media(
-            session, storage, user, saved.content.id, body.tempImageFiles, "images"
+            session, storage, settings, user, saved.content.id, body.tempImageFiles, "images"
         )
     return MessageEnvelope(
         data=SavedContentOut(contentId=saved.content.id, metadata=saved.metadata),
@@ -260,10 +260,14 @@ def import_h5p(
 
 @router.post("/media/upload", status_code=201)
 def upload_media(
-    body: MediaUploadIn, user: CurrentUser, settings: SettingsDep, storage: StorageDep
+    body: MediaUploadIn,
+    user: CurrentUser,
+    session: SessionDep,
+    settings: SettingsDep,
+    storage: StorageDep,
 ) -> Envelope[MediaUploadOut]:
     uploaded = media_service.upload_media(
-        storage, user, body.filename, body.data, body.contentType, settings.h5p_media_max_bytes
+        session, storage, settings, user, body.filename, body.data, body.contentType
     )
     return ok(
         MediaUploadOut(
@@ -277,10 +281,14 @@ def upload_media(
 
 @router.post("/media/attach")
 def attach_media(
-    body: MediaAttachIn, user: CurrentUser, session: SessionDep, storage: StorageDep
+    body: MediaAttachIn,
+    user: CurrentUser,
+    session: SessionDep,
+    settings: SettingsDep,
+    storage: StorageDep,
 ) -> Envelope[MediaAttachOut]:
     attached = media_service.attach_media(
-        session, storage, user, body.contentId, body.files, body.mediaType
+        session, storage, settings, user, body.contentId, body.files, body.mediaType
     )
     return ok(
         MediaAttachOut(

@@ -124,3 +124,24 @@ def test_the_content_quota_allows_up_to_the_limit_then_429(session: Session) -> 
 
 def test_a_plan_without_a_quota_is_unlimited(session: Session) -> None:
     plans.ensure_within_quota(plans.get_plan(session, "pro"), "content", used=1_000_000)
+
+
+def test_a_plan_grants_library_installs_and_limits_storage_in_bytes(
+    client: TestClient, admin: Account
+) -> None:
+    body = {
+        "name": "Small school",
+        "features": ["install-libraries"],
+        "quotas": {"storage-bytes": 10_000_000, "temp-bytes": 1_000_000},
+    }
+    response = client.put("/api/admin/plans/small-school", json=body, headers=admin.headers)
+
+    assert response.status_code == 200, response.text
+    assert response.json()["data"]["features"] == ["install-libraries"]
+    assert response.json()["data"]["quotas"] == body["quotas"]
+    unknown = client.put(
+        "/api/admin/plans/odd",
+        json={"name": "Odd", "quotas": {"disk": 1}},
+        headers=admin.headers,
+    )
+    assert unknown.status_code == 400 and "disk" in unknown.json()["error"]
