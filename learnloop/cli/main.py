@@ -64,7 +64,7 @@ class FirstAdmin:
 
 
 def ensure_first_admin(settings: Settings) -> FirstAdmin | None:
-    """Create an admin when the database has no user; its credentials go to a 0600 file."""
+    """Create an admin when the database has no user; its password goes into a 0600 file."""
     with unit_of_work(settings) as session:
         if user_service.count_users(session) > 0:
             return None
@@ -75,25 +75,35 @@ def ensure_first_admin(settings: Settings) -> FirstAdmin | None:
         )
     settings.data_dir.mkdir(parents=True, exist_ok=True)
     credentials = settings.data_dir / FIRST_ADMIN_FILE
-    # Created 0600 from the start: the password is never readable by others, not even briefly.
-    descriptor = os.open(credentials, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-    with os.fdopen(descriptor, "w") as stream:
-        stream.write(f"email: {email}\npassword: {password}\n")
-    credentials.chmod(0o600)
-    return FirstAdmin(email=email, password=password, credentials_file=credentials)
+    # Created with mode 0600 (no moment where another user could read it).
+    credentials.unlink(missing_ok=True)
+    descriptor = os.open(credentials, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    with os.fdopen(descriptor, "w") as handle:
+        handle.write(f"email: {email}\npassword: {password}\n")
+    return FirstAdmin(email, password, credentials)
 
 
 def announce_first_admin(first_admin: FirstAdmin, stream: TextIO) -> None:
-    """Tell the operator about the new admin. The password is shown only on a terminal
-    (a redirected standard output ends up in log files) and never goes to the logger."""
-    stream.write(f"Created the first admin account {first_admin.email}\n")
-    if stream.isatty():
-        stream.write(f"  password: {first_admin.password}\n")
-    stream.write(
-        f"(credentials saved in {first_admin.credentials_file}; change the password with "
-        f"`learnloop users set-password {first_admin.email}`)\n"
+    """Tell the operator, never through the logger: the password only to a terminal.
+
+    When standard output is redirected it usually is the server log (systemd, docker,
+    ``> server.log``), which must not hold a password: then only the file is named.
+    """
+    where = (
+        f"(saved in {first_admin.credentials_file}; change it with "
+        f"`learnloop users set-password {first_admin.email}`)"
     )
-    stream.flush()
+    if stream.isatty():
+        text = (
+            f"Created the first admin account.\n  email:    {first_admin.email}\n"
+            f"  password: {first_admin.password}\n{where}"
+        )
+    else:
+        text = (
+            f"Created the first admin account {first_admin.email}; its password is in "
+            f"{first_admin.credentials_file} (readable by this user only)"
+        )
+    typer.secho(text, file=stream, fg=typer.colors.GREEN)
 
 
 @db_app.command("upgrade")
