@@ -101,7 +101,13 @@ def test_admins_manage_partners_organizations_and_clients(
     assert acme_partner["name"] == "acme" and acme_partner["unknownUsers"] == "create"
     duplicate = client.post("/api/admin/partners", json={"name": "acme"}, headers=admin.headers)
     assert duplicate.status_code == 409
-    for bad in ({"name": "Has Spaces"}, {"name": "x" * 65}, {"name": "ok", "extra": 1}, []):
+    bad_bodies: list[Any] = [
+        {"name": "Has Spaces"},
+        {"name": "x" * 65},
+        {"name": "ok", "extra": 1},
+        [],
+    ]
+    for bad in bad_bodies:
         assert (
             client.post("/api/admin/partners", json=bad, headers=admin.headers).status_code == 400
         )
