@@ -59,6 +59,7 @@ from learnloop.web.dashboard import router as dashboard_router
 from learnloop.web.player import router as player_page_router
 from learnloop.xapi.activity_definitions import record_statement_activities
 from learnloop.xapi.alternate_syntax import AlternateRequestSyntaxMiddleware
+from learnloop.xapi.paths import CollapseXapiSlashesMiddleware
 from learnloop.xapi.client_routes import router as xapi_clients_router
 from learnloop.xapi.document_routes import router as xapi_documents_router
 from learnloop.xapi.hooks import StatementHooks
@@ -212,6 +213,8 @@ def create_app(
     app.add_middleware(RequestGuardMiddleware)
     # Rewrites xAPI alternate-syntax POSTs after the body limit.
     app.add_middleware(AlternateRequestSyntaxMiddleware)
+    # Outside it: /xapi//statements is /xapi/statements (AUs join endpoint and resource).
+    app.add_middleware(CollapseXapiSlashesMiddleware)
     # Finds a form's csrf_token field for the cookie callers' CSRF check (auth.csrf).
     app.add_middleware(CsrfFormTokenMiddleware)
     # Outermost first: logging sees every request, including refused bodies.

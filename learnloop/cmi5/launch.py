@@ -237,7 +237,7 @@ def launch(
     url = build_launch_url(
         au_url,
         {
-            "endpoint": f"{base}/xapi/",
+            "endpoint": f"{base}/xapi",
             "fetch": f"{base}/api/cmi5/fetch/{token}",
             "actor": orjson.dumps(actor).decode(),
             "registration": registration.id,

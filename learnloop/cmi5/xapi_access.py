@@ -25,7 +25,7 @@ from learnloop.cmi5.au_auth import (
 from learnloop.errors import BadRequest
 from learnloop.xapi.agents import agent_key
 from learnloop.xapi.callers import XapiCaller
-from learnloop.xapi.dependencies import BASIC_CHALLENGE
+from learnloop.xapi.dependencies import basic_challenge
 from learnloop.xapi.errors import InsufficientScope, InvalidLrsCredentials
 
 _DOCUMENT_PATHS = {
@@ -83,7 +83,9 @@ def authenticate_au_token(
         return None
     grant = authenticate_auth_token(session, key, secret)
     if grant is None:
-        raise InvalidLrsCredentials("Invalid or expired cmi5 auth token", headers=BASIC_CHALLENGE)
+        raise InvalidLrsCredentials(
+            "Invalid or expired cmi5 auth token", headers=basic_challenge(request)
+        )
     enforce_au_document_access(request, grant, grant.session_open)
     base_url: str = request.app.state.settings.base_url
     return au_caller(grant, base_url)

@@ -8,18 +8,30 @@ from collections.abc import Callable, Sequence
 from typing import Annotated
 
 from fastapi import Depends, Request
+from fastapi.concurrency import run_in_threadpool
 from sqlalchemy.orm import Session
 
 from learnloop.auth.dependencies import resolve_user
 from learnloop.deps import SessionDep, SettingsDep
 from learnloop.errors import Unauthorized
 from learnloop.xapi.callers import XapiCaller, client_caller, user_caller
-from learnloop.xapi.credentials import authenticate
+from learnloop.xapi.credentials import authenticate, default_version_of
 from learnloop.xapi.errors import InvalidLrsCredentials
 from learnloop.xapi.hooks import StatementHooks
 from learnloop.xapi.versions import VERSION_HEADER, XapiVersion, parse_version_header
 
 BASIC_CHALLENGE = {"WWW-Authenticate": 'Basic realm="LearnLoop LRS"'}
+
+
+def basic_challenge(request: Request) -> dict[str, str]:
+    """The Basic challenge of a 401, except for requests a browser script sends (they carry
+    ``Origin``): there the challenge would pop up the browser's login dialog inside an AU
+    instead of letting the script see the 401 (cmi5 AUs talk to the LRS from the page)."""
+    if "origin" in request.headers or request.headers.get("sec-fetch-mode") == "cors":
+        return {}
+    return BASIC_CHALLENGE
+
+
 _NO_HOOKS = StatementHooks()
 
 # Other domains may accept Basic credentials of their own (cmi5 auth tokens, cmi5 8.2.3).
@@ -35,8 +47,29 @@ def registered_basic_authenticators(request: Request) -> Sequence[BasicAuthentic
     return authenticators
 
 
-async def get_xapi_version(request: Request) -> XapiVersion:
-    return parse_version_header(request.headers.get(VERSION_HEADER))
+def _basic_pair(request: Request) -> tuple[str, str] | None:
+    scheme, _, value = request.headers.get("authorization", "").partition(" ")
+    if scheme.lower() != "basic":
+        return None
+    try:
+        decoded = base64.b64decode(value.strip(), validate=True).decode("utf-8")
+    except (binascii.Error, UnicodeDecodeError):
+        return None
+    key, _, secret = decoded.partition(":")
+    return key, secret
+
+
+async def get_xapi_version(request: Request, session: SessionDep) -> XapiVersion:
+    header = request.headers.get(VERSION_HEADER)
+    if header is None or not header.strip():
+        # The 400 for the missing header is announced in the client's default version,
+        # when its credentials name one (versions.XapiVersionHeaderMiddleware).
+        pair = _basic_pair(request)
+        if pair is not None:
+            default = await run_in_threadpool(default_version_of, session, *pair)
+            if default is not None:
+                request.state.xapi_error_version = default
+    return parse_version_header(header)
 
 
 async def get_statement_hooks(request: Request) -> StatementHooks:
@@ -57,7 +90,7 @@ def get_xapi_caller(
             decoded = base64.b64decode(value.strip(), validate=True).decode("utf-8")
         except (binascii.Error, UnicodeDecodeError) as exc:
             raise InvalidLrsCredentials(
-                "Malformed Basic credentials", headers=BASIC_CHALLENGE
+                "Malformed Basic credentials", headers=basic_challenge(request)
             ) from exc
         key, _, secret = decoded.partition(":")
         for authenticate_other in registered_basic_authenticators(request):
@@ -66,13 +99,13 @@ def get_xapi_caller(
                 return caller
         client = authenticate(session, key, secret)
         if client is None:
-            raise InvalidLrsCredentials("Invalid LRS credentials", headers=BASIC_CHALLENGE)
+            raise InvalidLrsCredentials("Invalid LRS credentials", headers=basic_challenge(request))
         return client_caller(client, settings.base_url)
     user = resolve_user(request, session, settings)
     if user is None:
         raise Unauthorized(
             "Authentication required: HTTP Basic LRS credentials or a bearer token",
-            headers=BASIC_CHALLENGE,
+            headers=basic_challenge(request),
         )
     return user_caller(user, settings.base_url)
 

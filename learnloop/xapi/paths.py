@@ -1,0 +1,40 @@
+"""Repeated slashes in LRS paths count as one.
+
+AU libraries join the cmi5 launch ``endpoint`` and a resource with a slash of their own
+(``${endpoint}/activities/state``), so an endpoint handed out with a trailing slash (as
+some LMSs do) becomes ``/xapi//activities/state``. The LRS answers such a path as the
+path with single slashes, like web servers that merge slashes.
+"""
+
+from __future__ import annotations
+
+import re
+
+from starlette.types import ASGIApp, Receive, Scope, Send
+
+from learnloop.errors import XAPI_PREFIX
+
+_REPEATED_SLASHES = re.compile(r"/{2,}")
+
+
+def collapsed_xapi_path(path: str) -> str:
+    """``path`` with runs of slashes merged, if it is an LRS path; else unchanged."""
+    if "//" not in path:
+        return path
+    collapsed = _REPEATED_SLASHES.sub("/", path)
+    if collapsed == XAPI_PREFIX or collapsed.startswith(XAPI_PREFIX + "/"):
+        return collapsed
+    return path
+
+
+class CollapseXapiSlashesMiddleware:
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] == "http":
+            path = str(scope.get("path", ""))
+            collapsed = collapsed_xapi_path(path)
+            if collapsed != path:
+                scope = {**scope, "path": collapsed, "raw_path": collapsed.encode("latin-1")}
+        await self.app(scope, receive, send)
