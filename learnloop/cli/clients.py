@@ -23,15 +23,29 @@ def create(
             + " (default: statements/write and statements/read/mine)"
         ),
     ] = None,
+    xapi_version: Annotated[
+        str | None,
+        typer.Option(
+            "--xapi-version",
+            help="Version of error answers to requests without X-Experience-API-Version: "
+            + " or ".join(credentials.CLIENT_VERSIONS)
+            + " (default: the latest the LRS speaks)",
+        ),
+    ] = None,
 ) -> None:
     """Create a key/secret pair; the secret is printed once and stored only hashed."""
     with unit_of_work() as session:
         issued = credentials.create_client(
-            session, name=name, scopes=scope or credentials.DEFAULT_SCOPES
+            session,
+            name=name,
+            scopes=scope or credentials.DEFAULT_SCOPES,
+            default_xapi_version=xapi_version,
         )
         typer.echo(f"key: {issued.client.key}")
         typer.echo(f"secret: {issued.secret}")
         typer.echo(f"scopes: {' '.join(issued.client.scopes)}")
+        if issued.client.default_xapi_version:
+            typer.echo(f"default xAPI version: {issued.client.default_xapi_version}")
 
 
 @app.command("list")

@@ -20,6 +20,7 @@ def _out(client: LrsClient) -> LrsClientOut:
         key=client.key,
         name=client.name,
         scopes=list(client.scopes),
+        defaultXapiVersion=client.default_xapi_version,
         isActive=client.is_active,
         createdAt=client.created_at,
         revokedAt=client.revoked_at,
@@ -36,7 +37,11 @@ def create_client(
     body: LrsClientCreate, session: SessionDep, admin: RequireAdmin
 ) -> Envelope[LrsClientIssued]:
     issued = credentials.create_client(
-        session, name=body.name, scopes=body.scopes or credentials.DEFAULT_SCOPES, owner_id=admin.id
+        session,
+        name=body.name,
+        scopes=body.scopes or credentials.DEFAULT_SCOPES,
+        owner_id=admin.id,
+        default_xapi_version=body.defaultXapiVersion,
     )
     return ok(LrsClientIssued(**_out(issued.client).model_dump(), secret=issued.secret))
 

@@ -5,10 +5,14 @@ from __future__ import annotations
 import hashlib
 import hmac
 import secrets
+import threading
+import time
 from collections.abc import Iterable
 from dataclasses import dataclass
+from typing import Any
 
 from sqlalchemy import bindparam, select
+from sqlalchemy import inspect as sa_inspect
 from sqlalchemy.orm import Session
 
 from learnloop.db import utcnow
@@ -50,15 +54,30 @@ def normalise_scopes(scopes: Iterable[str]) -> list[str]:
     return chosen or list(DEFAULT_SCOPES)
 
 
+# The versions a client may name as its default (xapi.versions.SUPPORTED_VERSIONS).
+CLIENT_VERSIONS = ("1.0.3", "2.0.0")
+
+
+def check_client_version(version: str | None) -> str | None:
+    if version is not None and version not in CLIENT_VERSIONS:
+        raise BadRequest(
+            f"Unknown xAPI version {version!r}; a client's default is one of "
+            + ", ".join(CLIENT_VERSIONS)
+        )
+    return version
+
+
 def create_client(
     session: Session,
     *,
     name: str,
     scopes: Iterable[str] = DEFAULT_SCOPES,
     owner_id: str | None = None,
+    default_xapi_version: str | None = None,
 ) -> IssuedClient:
     if not name.strip():
         raise BadRequest("An LRS client needs a name")
+    check_client_version(default_xapi_version)
     key = secrets.token_hex(16)
     secret = secrets.token_urlsafe(32)
     client = LrsClient(
@@ -67,6 +86,7 @@ def create_client(
         name=name.strip(),
         scopes=normalise_scopes(scopes),
         owner_id=owner_id,
+        default_xapi_version=default_xapi_version,
     )
     session.add(client)
     session.flush()
@@ -75,15 +95,82 @@ def create_client(
 
 # Built once: every LRS request runs it.
 _CLIENT_BY_KEY = select(LrsClient).where(LrsClient.key == bindparam("key"))
+_NO_SUCH_CLIENT_HASH = hash_secret("no-such-client")
+
+# Credential look-ups are cached per process for a few seconds: every statement POST
+# authenticates, and on SQLite the look-up would open the request's (write) transaction
+# before anything is known about the request. A revocation takes effect at once in the
+# process that made it (``revoke_client`` forgets the entry) and within this many seconds
+# in every other process (``learnloop clients revoke``, other servers).
+CREDENTIAL_CACHE_SECONDS = 5.0
+_CACHE_LIMIT = 10_000
+
+
+@dataclass(frozen=True)
+class _CachedClient:
+    """Every column of a client row, as read; ``expires_at`` on the monotonic clock."""
+
+    columns: dict[str, Any]
+    expires_at: float
+
+    @property
+    def is_active(self) -> bool:
+        return bool(self.columns["is_active"])
+
+    @property
+    def secret_hash(self) -> str:
+        return str(self.columns["secret_hash"])
+
+    @classmethod
+    def of(cls, client: LrsClient, expires_at: float) -> _CachedClient:
+        columns = {name: getattr(client, name) for name in _CLIENT_COLUMNS}
+        columns["scopes"] = tuple(columns["scopes"])
+        return cls(columns=columns, expires_at=expires_at)
+
+    def detached_client(self) -> LrsClient:
+        """A transient copy: never attached to a session, so no request can change the
+        cached values through it."""
+        return LrsClient(**{**self.columns, "scopes": list(self.columns["scopes"])})
+
+
+_CLIENT_COLUMNS = tuple(attribute.key for attribute in sa_inspect(LrsClient).column_attrs)
+_client_cache: dict[str, _CachedClient] = {}
+_client_cache_lock = threading.Lock()
+
+
+def forget_cached_client(key: str) -> None:
+    with _client_cache_lock:
+        _client_cache.pop(key, None)
 
 
 def authenticate(session: Session, key: str, secret: str) -> LrsClient | None:
+    now = time.monotonic()
+    cached = _client_cache.get(key)
+    if cached is not None and cached.expires_at > now:
+        if cached.is_active and hmac.compare_digest(cached.secret_hash, hash_secret(secret)):
+            return cached.detached_client()
+        return None
     client = session.scalar(_CLIENT_BY_KEY, {"key": key})
-    expected = client.secret_hash if client is not None else hash_secret("no-such-client")
+    expected = client.secret_hash if client is not None else _NO_SUCH_CLIENT_HASH
     matches = hmac.compare_digest(expected, hash_secret(secret))
-    if client is None or not matches or not client.is_active:
+    if client is None:
+        return None
+    # Cached whether or not this secret matched: the entry holds the stored digest, and
+    # a wrong secret is checked against it like any other.
+    with _client_cache_lock:
+        if len(_client_cache) >= _CACHE_LIMIT:
+            _client_cache.clear()
+        _client_cache[key] = _CachedClient.of(client, now + CREDENTIAL_CACHE_SECONDS)
+    if not matches or not client.is_active:
         return None
     return client
+
+
+def default_version_of(session: Session, key: str, secret: str) -> str | None:
+    """The default xAPI version of the client these credentials authenticate, if any.
+    Only asked on the error path of a request without a version header."""
+    client = authenticate(session, key, secret)
+    return client.default_xapi_version if client is not None else None
 
 
 def list_clients(session: Session) -> list[LrsClient]:
@@ -105,4 +192,5 @@ def revoke_client(session: Session, key_or_id: str) -> LrsClient:
         client.is_active = False
         client.revoked_at = utcnow()
         session.flush()
+    forget_cached_client(client.key)
     return client

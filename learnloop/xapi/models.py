@@ -108,3 +108,6 @@ class LrsClient(Base):
     is_active: Mapped[bool] = mapped_column(Boolean, default=True)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     revoked_at: Mapped[datetime | None] = mapped_column(default=None)
+    # "1.0.3" or "2.0.0": announced on error answers to this client's requests that carry
+    # no X-Experience-API-Version (a 1.0.3-only tool would not understand "2.0.0").
+    default_xapi_version: Mapped[str | None] = mapped_column(String(16), default=None)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -46,6 +47,8 @@ class LrsClientCreate(BaseModel):
 
     name: str = Field(min_length=1, max_length=200)
     scopes: list[str] = Field(default_factory=list)
+    # The version of error answers to requests without X-Experience-API-Version.
+    defaultXapiVersion: Literal["1.0.3", "2.0.0"] | None = None  # noqa: N815
 
 
 class LrsClientOut(BaseModel):
@@ -53,6 +56,7 @@ class LrsClientOut(BaseModel):
     key: str
     name: str
     scopes: list[str]
+    defaultXapiVersion: str | None = None  # noqa: N815
     isActive: bool  # noqa: N815
     createdAt: datetime  # noqa: N815
     revokedAt: datetime | None  # noqa: N815

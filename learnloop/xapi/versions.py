@@ -104,7 +104,12 @@ class XapiVersionHeaderMiddleware:
         async def send_with_version(message: Message) -> None:
             if message["type"] == "http.response.start":
                 headers = MutableHeaders(scope=message)
-                headers[VERSION_HEADER] = announced
+                # A request without a version header from a client with a default version
+                # (dependencies.get_xapi_version) is answered in that version.
+                client_default = (scope.get("state") or {}).get("xapi_error_version")
+                headers[VERSION_HEADER] = (
+                    client_default if requested is None and client_default else announced
+                )
                 if margin is not None and CONSISTENT_THROUGH not in headers:
                     headers[CONSISTENT_THROUGH] = consistent_through(margin)
             await send(message)
