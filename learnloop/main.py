@@ -41,6 +41,7 @@ from learnloop.h5p.player_routes import build_player_router
 from learnloop.h5p.routes import router as h5p_router
 from learnloop.h5p.temp_files import register_h5p_jobs
 from learnloop.jobs.worker import JobRegistry, Worker
+from learnloop.operations.api_docs import router as api_docs_router
 from learnloop.operations.health import router as health_router
 from learnloop.operations.metrics import Metrics, MetricsMiddleware
 from learnloop.operations.routes import router as operations_router
@@ -155,6 +156,9 @@ def create_app(
         version=__version__,
         description="H5P content server, xAPI Learning Record Store, cmi5 and analytics.",
         lifespan=lifespan,
+        # Served by operations.api_docs from node_modules instead of a CDN; no ReDoc.
+        docs_url=None,
+        redoc_url=None,
     )
     app.state.settings = settings
     app.state.services = services
@@ -168,6 +172,7 @@ def create_app(
     install_partner_error_handlers(app)
 
     app.include_router(operations_router)
+    app.include_router(api_docs_router)
     app.include_router(health_router)
     app.include_router(auth_router)
     app.include_router(plans_router)
