@@ -58,6 +58,7 @@ from learnloop.storage import FileStorage, build_storage
 from learnloop.web.assets import router as assets_router
 from learnloop.web.dashboard import router as dashboard_router
 from learnloop.web.player import router as player_page_router
+from learnloop.web.routes import router as web_router
 from learnloop.xapi.activity_definitions import record_statement_activities
 from learnloop.xapi.alternate_syntax import AlternateRequestSyntaxMiddleware
 from learnloop.xapi.paths import CollapseXapiSlashesMiddleware
@@ -210,6 +211,7 @@ def create_app(
     app.include_router(h5p_router)
     app.include_router(build_player_router(settings))
     app.include_router(player_page_router)
+    app.include_router(web_router)
     app.include_router(partners_router)
     app.include_router(partners_admin_router)
 
