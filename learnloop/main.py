@@ -37,6 +37,7 @@ from learnloop.db import Database
 from learnloop.errors import install_error_handlers
 from learnloop.h5p.content import get_ownership as h5p_ownership
 from learnloop.h5p.errors import install_h5p_error_handlers
+from learnloop.h5p.export.routes import router as h5p_export_router
 from learnloop.h5p.player_routes import build_player_router
 from learnloop.h5p.routes import router as h5p_router
 from learnloop.h5p.temp_files import register_h5p_jobs
@@ -208,6 +209,8 @@ def create_app(
     app.include_router(analytics_router)
     app.include_router(assets_router)
     app.include_router(dashboard_router)
+    # Before h5p_router: its /h5p/content/{id}/{file_path:path} would take the export paths.
+    app.include_router(h5p_export_router)
     app.include_router(h5p_router)
     app.include_router(build_player_router(settings))
     app.include_router(player_page_router)

@@ -8,37 +8,30 @@ anywhere yields the same content and the same libraries.
 from __future__ import annotations
 
 import json
-import re
 import tempfile
-import unicodedata
 import zipfile
 from typing import IO, Any
-from urllib.parse import quote
 
 from sqlalchemy.orm import Session
 
 from learnloop.h5p.content import content_libraries, content_prefix, main_library
+from learnloop.h5p.export.filenames import attachment_disposition, download_filename
 from learnloop.h5p.libraries import library_prefix
 from learnloop.h5p.models import H5PContent
 from learnloop.storage import FileStorage
 
 SPOOL_BYTES = 16 * 1024 * 1024
-UNSAFE_FILENAME = re.compile(r"[^A-Za-z0-9 ._\-]+")
+H5P_SUFFIX = ".h5p"
 
 
 def export_filename(title: str) -> str:
     """An ASCII file name that cannot break the header or name a path."""
-    ascii_title = unicodedata.normalize("NFKD", title).encode("ascii", "ignore").decode()
-    cleaned = UNSAFE_FILENAME.sub("", ascii_title).strip(" .")
-    cleaned = re.sub(r"\s+", " ", cleaned)[:100].strip(" .")
-    return f"{cleaned or 'content'}.h5p"
+    return download_filename(title, H5P_SUFFIX)
 
 
 def content_disposition(title: str) -> str:
     """``attachment`` with the ASCII name and the UTF-8 one (RFC 6266 / RFC 5987)."""
-    fallback = export_filename(title)
-    utf8_name = quote(f"{title.strip()[:100] or 'content'}.h5p".replace("/", "_"), safe="")
-    return f"attachment; filename=\"{fallback}\"; filename*=UTF-8''{utf8_name}"
+    return attachment_disposition(title, H5P_SUFFIX)
 
 
 def h5p_json_for(session: Session, content: H5PContent) -> dict[str, Any]:
