@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any
 
-from sqlalchemy import bindparam, select
+from sqlalchemy import bindparam, delete, select
 from sqlalchemy.orm import Session
 
 from learnloop.db import utcnow
@@ -118,6 +118,12 @@ def issue_token(
     if grant_type != GRANT_TYPE:
         raise OAuthError("unsupported_grant_type", f"Only grant_type={GRANT_TYPE} is supported")
     scopes = _requested_scopes(scope, client.scopes)
+    # The client's expired tokens go as it gets a new one, so the table stays small.
+    session.execute(
+        delete(PartnerAccessToken).where(
+            PartnerAccessToken.client_id == client.id, PartnerAccessToken.expires_at <= utcnow()
+        )
+    )
     token = secrets.token_urlsafe(32)
     session.add(
         PartnerAccessToken(

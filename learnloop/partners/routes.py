@@ -17,6 +17,7 @@ from learnloop.config import Settings
 from learnloop.deps import SessionDep, SettingsDep
 from learnloop.errors import BadRequest
 from learnloop.partners import statements as partner_statements
+from learnloop.partners import track as track_service
 from learnloop.partners.dependencies import (
     OrganizationCallerDep,
     PartnerCallerDep,
@@ -149,6 +150,21 @@ def track_for_organization(
     session: SessionDep, caller: OrganizationCallerDep, ingest: PartnerIngestDep, body: RawBody
 ) -> Response:
     return _track(session, caller, ingest, body)
+
+
+@router.post("/v1/partners/{partnerName}/catalog")
+def register_catalog_item(
+    session: SessionDep, settings: SettingsDep, caller: PartnerCallerDep, body: RawBody
+) -> Response:
+    """The optional catalog call: ``{"content_id", "title"}`` names a content item (201
+    when new, 200 when its title changed), so Track statements carry its title."""
+    item, created = track_service.register_catalog_item(
+        session, caller, settings.base_url, _json_body(body)
+    )
+    return JSONResponse(
+        {"content_id": item.content_id, "title": item.title, "activity_id": item.activity_id},
+        status_code=201 if created else 200,
+    )
 
 
 def _push(

@@ -219,6 +219,29 @@ def catalog_item_for(
     return item
 
 
+def register_catalog_item(
+    session: Session, caller: PartnerCaller, base_url: str, body: Any
+) -> tuple[PartnerCatalogItem, bool]:
+    """The optional catalog call: a partner names its content before (or after) events
+    arrive. Returns the item and whether it is new; a known item takes the new title."""
+    caller.require("track:write")
+    if not isinstance(body, dict):
+        raise TrackFieldError("body", "must be a JSON object")
+    content_id = _text(body, "content_id", MAX_CONTENT_ID_LENGTH, required=True)
+    title = _text(body, "title", MAX_TITLE_LENGTH, required=True)
+    assert content_id is not None and title is not None  # required above
+    existing = session.scalar(
+        select(PartnerCatalogItem.id).where(
+            PartnerCatalogItem.partner_id == caller.partner_id,
+            PartnerCatalogItem.content_id == content_id,
+        )
+    )
+    item = catalog_item_for(session, caller, base_url, content_id, title)
+    item.title = title
+    session.flush()
+    return item, existing is None
+
+
 def _format_timestamp(moment: datetime) -> str:
     return moment.astimezone(UTC).isoformat(timespec="milliseconds").replace("+00:00", "Z")
 

@@ -162,3 +162,19 @@ def test_learnloop_user_tokens_and_lrs_basic_credentials_are_not_partner_tokens(
     assert client.get("/v1/partners/acme/statements", headers=admin.headers).status_code == 401
     basic = client.get("/v1/partners/acme/statements", auth=(acme.client_id, acme.secret))
     assert basic.status_code == 401
+
+
+def test_a_clients_expired_tokens_are_removed_when_it_gets_a_new_one(
+    client: TestClient, session: Session, acme: PartnerClientCredentials
+) -> None:
+    first = client.post("/oauth/token", data=GRANT, auth=(acme.client_id, acme.secret)).json()
+    session.execute(
+        update(PartnerAccessToken)
+        .where(PartnerAccessToken.token_hash == token_hash(first["access_token"]))
+        .values(expires_at=utcnow() - timedelta(seconds=1))
+    )
+    session.commit()
+    second = client.post("/oauth/token", data=GRANT, auth=(acme.client_id, acme.secret)).json()
+    session.expire_all()
+    hashes = set(session.scalars(select(PartnerAccessToken.token_hash)))
+    assert hashes == {token_hash(second["access_token"])}

@@ -320,3 +320,44 @@ def test_organization_tokens_track_on_their_organization_url_only(
         headers=acme_headers,
     )
     assert missing.status_code == 404
+
+
+def test_the_catalog_call_names_content_that_later_events_use(
+    client: TestClient,
+    session: Session,
+    learner: Account,
+    acme_headers: dict[str, str],
+    make_partner_client: MakeClient,
+) -> None:
+    url = "/v1/partners/acme/catalog"
+    created = client.post(
+        url, json={"content_id": "ext-101", "title": "Cloud Foundations"}, headers=acme_headers
+    )
+    assert created.status_code == 201
+    assert created.json() == {
+        "content_id": "ext-101",
+        "title": "Cloud Foundations",
+        "activity_id": "http://testserver/v1/partners/acme/content/ext-101",
+    }
+    renamed = client.post(
+        url, json={"content_id": "ext-101", "title": "Cloud Foundations II"}, headers=acme_headers
+    )
+    assert renamed.status_code == 200
+    tracked = client.post(
+        TRACK, json=event(learner.id, content_id="ext-101", title="Ignored"), headers=acme_headers
+    )
+    statement = stored(session, tracked.json()["id"])
+    assert statement["object"]["definition"]["name"] == {"und": "Cloud Foundations II"}
+    missing = client.post(url, json={"content_id": "ext-102"}, headers=acme_headers)
+    assert (missing.status_code, missing.json()["field"]) == (400, "title")
+    globex = make_partner_client("globex")
+    other = client.post(
+        url,
+        json={"content_id": "ext-101", "title": "Hijacked"},
+        headers={"Authorization": f"Bearer {bearer_token(client, globex)}"},
+    )
+    assert other.status_code == 403
+    items = session.scalars(select(PartnerCatalogItem)).all()
+    assert [(item.content_id, item.title) for item in items] == [
+        ("ext-101", "Cloud Foundations II")
+    ]
