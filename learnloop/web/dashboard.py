@@ -111,11 +111,12 @@ def heat_levels(days: list[dict[str, Any]]) -> list[dict[str, Any]]:
     ]
 
 
-DEFAULT_NEXT_PATH = "/dashboard"
+# "/" sends each role to its own home, so a learner never lands on a teacher page (403).
+DEFAULT_NEXT_PATH = "/"
 
 
 def safe_next_path(next_path: str) -> str:
-    r"""``next`` if it is a path on this server, else the dashboard.
+    r"""``next`` if it is a path on this server, else ``/`` (the role's home).
 
     An open redirect would make the login page a phishing aid. Browsers drop tabs and
     newlines from URLs and read ``\`` as ``/`` (WHATWG URL), so ``/<TAB>/evil.example``

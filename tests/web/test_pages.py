@@ -70,11 +70,11 @@ def test_sign_out_needs_the_csrf_token_and_clears_the_cookie(
     assert page.status_code == 200
     assert f'name="csrf_token" value="{browser.csrf}"' in page.text
     assert f'<meta name="csrf-token" content="{browser.csrf}">' in page.text
-    refused = browser.post("/sign-out", csrf=False)
+    refused = browser.post("/logout", csrf=False)
     assert refused.status_code == 403
-    forged = browser.post("/sign-out", {"csrf_token": "0" * 64}, csrf=False)
+    forged = browser.post("/logout", {"csrf_token": "0" * 64}, csrf=False)
     assert forged.status_code == 403
-    done = browser.post("/sign-out")
+    done = browser.post("/logout")
     assert done.status_code == 303
     assert done.headers["location"] == "/login"
     assert 'learnloop_token=""' in done.headers["set-cookie"]
