@@ -15,6 +15,7 @@ from learnloop.partners.oauth import PartnerCaller, partner_authority
 from learnloop.xapi.callers import XapiCaller
 from learnloop.xapi.hooks import StatementHooks
 from learnloop.xapi.statements import StoreLimits, store_statements
+from learnloop.xapi.validation import validate_batch
 from learnloop.xapi.versions import XapiVersion
 
 STORED = 200
@@ -92,17 +93,50 @@ class PartnerIngest:
                 for (index, _), statement_id in zip(candidates, ids, strict=True):
                     outcomes[index] = StatementOutcome(index, statement_id, STORED)
             except AppError:
-                for index, statement in candidates:
-                    outcomes[index] = self._store_one(
-                        session, xapi_caller, index, statement, version
-                    )
+                self._store_valid_ones(session, xapi_caller, candidates, version, outcomes)
         return [outcomes[index] for index in range(len(statements))]
+
+    def _store_valid_ones(
+        self,
+        session: Session,
+        xapi_caller: XapiCaller,
+        candidates: list[tuple[int, Any]],
+        version: XapiVersion,
+        outcomes: dict[int, StatementOutcome],
+    ) -> None:
+        """The batch was refused. Most often some statements are invalid: validating each
+        alone needs no database, and the valid rest is tried again as one batch. Only when
+        that is refused too (an id conflict, a hook's check) does each statement get a
+        SAVEPOINT of its own."""
+        valid: list[tuple[int, Any]] = []
+        for index, statement in candidates:
+            try:
+                validate_batch([statement], version)
+            except AppError as exc:
+                outcomes[index] = StatementOutcome(
+                    index, _statement_id(statement), exc.status_code, exc.message
+                )
+            else:
+                valid.append((index, statement))
+        if not valid:
+            return
+        if len(valid) < len(candidates):
+            try:
+                with session.begin_nested():
+                    ids = self._store(session, xapi_caller, [s for _, s in valid], version)
+            except AppError:
+                pass
+            else:
+                for (index, _), statement_id in zip(valid, ids, strict=True):
+                    outcomes[index] = StatementOutcome(index, statement_id, STORED)
+                return
+        for index, statement in valid:
+            outcomes[index] = self._store_one(session, xapi_caller, index, statement, version)
 
     def _precheck(self, index: int, statement: Any) -> StatementOutcome | None:
         if not isinstance(statement, dict):
             return StatementOutcome(index, None, 400, "A statement must be a JSON object")
-        raw_id = statement.get("id")
-        statement_id = raw_id if isinstance(raw_id, str) else None
+        statement_id = _statement_id(statement)
         size = len(orjson.dumps(statement))
         if size > self.max_statement_bytes:
             return StatementOutcome(
@@ -138,8 +172,7 @@ class PartnerIngest:
         statement: dict[str, Any],
         version: XapiVersion,
     ) -> StatementOutcome:
-        raw_id = statement.get("id")
-        statement_id = raw_id if isinstance(raw_id, str) else None
+        statement_id = _statement_id(statement)
         try:
             with session.begin_nested():
                 (stored_id,) = self._store(session, xapi_caller, [statement], version)
@@ -148,3 +181,8 @@ class PartnerIngest:
             message = exc.message.replace("statement[0]", f"statement[{index}]", 1)
             return StatementOutcome(index, statement_id, exc.status_code, message)
         return StatementOutcome(index, stored_id, STORED)
+
+
+def _statement_id(statement: dict[str, Any]) -> str | None:
+    raw_id = statement.get("id")
+    return raw_id if isinstance(raw_id, str) else None

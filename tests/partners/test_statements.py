@@ -194,3 +194,25 @@ def test_reading_back_pages_with_limit_and_more_and_filters_by_stored_time(
     assert client.get(URL, params={"limit": "-1"}, headers=headers).status_code == 400
     assert client.get(URL, params={"verb": "x"}, headers=headers).status_code == 400
     assert client.get(URL, params={"more": "garbage"}, headers=headers).status_code == 400
+
+
+def test_the_valid_statements_beside_an_invalid_one_are_stored_together(
+    client: TestClient, session: Session, acme_headers: dict[str, str]
+) -> None:
+    response = client.post(
+        URL,
+        json=[statement(0), statement(1, verb={"id": "not an IRI"}), statement(2)],
+        headers={**acme_headers, **XAPI_HEADERS},
+    )
+    assert response.status_code == 207
+    body = response.json()
+    assert [(r["index"], r["id"], r["status"]) for r in body["results"]] == [
+        (0, IDS[0], 200),
+        (1, IDS[1], 400),
+        (2, IDS[2], 200),
+    ]
+    assert "verb" in body["results"][1]["error"]
+    rows = session.scalars(select(StatementRow)).all()
+    assert {row.statement_id for row in rows} == {IDS[0], IDS[2]}
+    # Stored as one batch: one stored time.
+    assert len({row.stored for row in rows}) == 1
