@@ -58,7 +58,9 @@ class Attack:
     token: str
     au_url: str
     svg_url: str
-    xml_urls: list[str]
+    # (url, expected status): through a files origin the cookie-authenticated content
+    # route is reached without the app's cookie, so it answers 401 there.
+    xml_urls: list[tuple[str, int]]
 
 
 def _evil_h5p(fixtures_dir: Path) -> bytes:
@@ -75,14 +77,19 @@ def _evil_h5p(fixtures_dir: Path) -> bytes:
     return out.getvalue()
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture(scope="module", params=[None, "localhost"], ids=["app-host", "files-origin"])
 def attack(
-    tmp_path_factory: pytest.TempPathFactory, database_url: str, fixtures_dir: Path
+    request: pytest.FixtureRequest,
+    tmp_path_factory: pytest.TempPathFactory,
+    database_url: str,
+    fixtures_dir: Path,
 ) -> Iterator[Attack]:
+    """The attacker's uploads, served sandboxed from the app's host, or (second run) from
+    a separate files origin (LEARNLOOP_FILES_BASE_URL) to which the app's host redirects."""
     directory = tmp_path_factory.mktemp("untrusted-files")
     url = create_fresh_database(sibling_database_url(database_url, directory))
     seed_accounts(url, learners=0, teacher_role=Role.ADMIN)
-    server = start_live_server(url, directory / "live")
+    server = start_live_server(url, directory / "live", files_host=request.param)
     try:
         with httpx.Client(base_url=server.base_url, timeout=60) as http:
             login = http.post(
@@ -121,7 +128,13 @@ def attack(
             token=token,
             au_url=f"{base}/cmi5/courses/{course.json()['data']['id']}/files/evil_au.html",
             svg_url=f"{base}/h5p/libraries/H5P.GreetingCard-1.0/evil.svg",
-            xml_urls=[f"{base}/h5p/content/{content_id}/evil.xml", f"{base}{files_url}/evil.xml"],
+            xml_urls=[
+                (f"{base}/h5p/content/{content_id}/evil.xml", 401 if request.param else 200),
+                (
+                    f"{files_url if files_url.startswith('http') else base + files_url}/evil.xml",
+                    200,
+                ),
+            ],
         )
     finally:
         server.stop()
@@ -148,10 +161,12 @@ def signed_in(browser: Browser, attack: Attack) -> Iterator[BrowserContext]:
         context.close()
 
 
-def _result_after_load(context: BrowserContext, url: str, *, expect_script: bool) -> str | None:
+def _result_after_load(
+    context: BrowserContext, url: str, *, expect_script: bool, status: int = 200
+) -> str | None:
     page = context.new_page()
     response = page.goto(url)
-    assert response is not None and response.status == 200, url
+    assert response is not None and response.status == status, url
     if expect_script:
         page.wait_for_function(
             "document.documentElement.getAttribute('data-result') !== null", timeout=10_000
@@ -186,6 +201,6 @@ def test_a_malicious_svg_in_a_library_runs_no_script(signed_in, attack):
 
 
 def test_a_malicious_xml_content_file_runs_no_script(signed_in, attack):
-    for url in attack.xml_urls:
-        result = _result_after_load(signed_in, url, expect_script=False)
+    for url, status in attack.xml_urls:
+        result = _result_after_load(signed_in, url, expect_script=False, status=status)
         assert result is None or ADMIN_EMAIL not in result, url
