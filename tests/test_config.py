@@ -104,3 +104,28 @@ def test_default_database_is_a_sqlite_file_under_var() -> None:
 def test_postgresql_runs_the_worker_as_its_own_process() -> None:
     settings = Settings(database_url="postgresql+psycopg://u@127.0.0.1/db")
     assert settings.worker_in_process is False
+
+
+def test_processes_starting_together_agree_on_one_generated_secret(tmp_path: Path) -> None:
+    import subprocess
+    import sys
+
+    data_dir = tmp_path / "shared-var"
+    script = (
+        "import sys; from learnloop.config import Settings; "
+        "print(Settings(data_dir=sys.argv[1]).jwt_secret)"
+    )
+    env = {k: v for k, v in os.environ.items() if k != "LEARNLOOP_JWT_SECRET"}
+    processes = [
+        subprocess.Popen(
+            [sys.executable, "-c", script, str(data_dir)],
+            stdout=subprocess.PIPE,
+            env=env,
+            cwd=Path(__file__).resolve().parents[1],
+        )
+        for _ in range(6)
+    ]
+    secrets = {process.communicate(timeout=60)[0].decode().strip() for process in processes}
+    assert len(secrets) == 1
+    assert secrets == {(data_dir / JWT_SECRET_FILE).read_text().strip()}
+    assert [path.name for path in data_dir.iterdir()] == [JWT_SECRET_FILE]
