@@ -362,3 +362,14 @@ def test_admin_creates_a_user_and_an_lrs_client_whose_secret_is_shown_once(
     listing = browser.get("/admin/lrs-clients").text
     assert "Quiz tool" in listing
     assert secret not in listing
+
+
+def test_admin_library_page_lists_installed_libraries_and_their_use(
+    signed_in: Any, admin: Account, content_id: str
+) -> None:
+    page = signed_in(admin).get("/admin/libraries")
+    assert page.status_code == 200, page.text
+    table = page.text.split('id="libraries"')[1]
+    row = table.split("H5P.MultiChoice-1.")[1].split("</tr>")[0]
+    assert "2 content items" in row  # the admin's import and the teacher's
+    assert "in use" in row

@@ -27,14 +27,15 @@ class InstalledLibrary:
 
 
 def installed_libraries(session: Session) -> list[InstalledLibrary]:
-    content_counts = dict(
-        session.execute(
+    content_counts: dict[int, int] = {
+        library_id: count
+        for library_id, count in session.execute(
             select(
                 H5PContentLibrary.library_id,
                 func.count(func.distinct(H5PContentLibrary.content_id)),
             ).group_by(H5PContentLibrary.library_id)
-        ).tuples()
-    )
+        )
+    }
     required = set(session.scalars(select(H5PLibraryDependency.required_library_id).distinct()))
     return [
         InstalledLibrary(
