@@ -25,7 +25,15 @@ from learnloop.errors import error_response
 router = APIRouter(tags=["auth"])
 
 
-@router.post("/api/auth/login", response_model=Envelope[LoginData])
+@router.post(
+    "/api/auth/login",
+    response_model=Envelope[LoginData],
+    responses={
+        401: {"description": "Wrong email or password (counted by the rate limit)"},
+        403: {"description": "Sent by a browser from another origin (login CSRF)"},
+        429: {"description": "Too many failed sign-ins; Retry-After gives the seconds left"},
+    },
+)
 def login(
     body: LoginRequest,
     request: Request,
