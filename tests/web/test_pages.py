@@ -373,3 +373,18 @@ def test_admin_library_page_lists_installed_libraries_and_their_use(
     row = table.split("H5P.MultiChoice-1.")[1].split("</tr>")[0]
     assert "2 content items" in row  # the admin's import and the teacher's
     assert "in use" in row
+
+
+def test_content_page_links_downloads_that_work(
+    client: TestClient, signed_in: Any, teacher: Account, content_id: str
+) -> None:
+    page = signed_in(teacher).get(f"/library/{content_id}")
+    assert page.status_code == 200
+    for link in (
+        f"/h5p/content/{content_id}/export",
+        f"/h5p/content/{content_id}/export-scorm",
+        f"/h5p/content/{content_id}/export-html",
+    ):
+        assert f'href="{link}"' in page.text
+        download = client.get(link, headers=teacher.headers)
+        assert download.status_code == 200, (link, download.text[:300])

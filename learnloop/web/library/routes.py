@@ -23,6 +23,7 @@ from learnloop.h5p import curriculum as curriculum_service
 from learnloop.h5p.models import Visibility
 from learnloop.h5p.player import embed_url
 from learnloop.h5p.slugs import content_type_slug
+from learnloop.plans.plans import effective_plan, feature_list
 from learnloop.storage import FileStorage
 from learnloop.web.layout import PageRoute, TeacherPage, check_form_csrf, redirect, render
 from learnloop.web.library.catalog import SORT_LABELS, LibraryQuery, library_listing
@@ -105,6 +106,8 @@ def content_page(
                 f'allowfullscreen="allowfullscreen" title="{content.title}"></iframe>'
             ),
             "difficulties": DIFFICULTIES,
+            "may_export_scorm": "scorm-export"
+            in feature_list(effective_plan(session, user.plan_id, settings.default_plan)),
         },
         user=user,
     )
