@@ -30,6 +30,8 @@ from learnloop.cmi5.models import (
 from learnloop.cmi5.packages import course_aus, course_blocks
 from learnloop.cmi5.registrations import actor_for, au_status, generated_activity_id
 from learnloop.cmi5.vocabulary import (
+    ACTIVITY_TYPE_BLOCK,
+    ACTIVITY_TYPE_COURSE,
     CATEGORY_CMI5,
     CATEGORY_MOVE_ON,
     EXT_REASON,
@@ -159,6 +161,7 @@ def evaluate_registration(
             session_id=session_id or str(uuid.uuid4()),
             publisher_id=publisher_id,
             timestamp=now,
+            activity_type=ACTIVITY_TYPE_COURSE if node_id == course.id else ACTIVITY_TYPE_BLOCK,
         )
         try:
             with session.begin_nested():

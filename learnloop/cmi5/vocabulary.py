@@ -60,3 +60,7 @@ WAIVE_REASONS: Final = (
     "Equivalent Outside Activity",
     "Administrative",
 )
+
+# cmi5 9.3.9.0-2 / 9.3.9.0-6: the object definition type of Satisfied statements.
+ACTIVITY_TYPE_BLOCK: Final = "https://w3id.org/xapi/cmi5/activitytype/block"
+ACTIVITY_TYPE_COURSE: Final = "https://w3id.org/xapi/cmi5/activitytype/course"

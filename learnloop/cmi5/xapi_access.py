@@ -53,6 +53,10 @@ def enforce_au_document_access(request: Request, grant: AuGrant, session_open: b
         return
     resource, id_name = target
     params = request.query_params
+    if resource in ("state", "agent_profile") and not params.get("agent"):
+        # The request is malformed before it is forbidden: xAPI requires the agent, and
+        # cmi5 11.0.0.0-1 has the AU name the launch's actor there.
+        raise BadRequest("Parameter 'agent' is required (xAPI 2.0 Communication 2.3, 2.4)")
     write = request.method.upper() in _WRITE_METHODS
     if write and not session_open:
         raise InsufficientScope("The cmi5 session has ended; its state can no longer change")

@@ -39,6 +39,10 @@ class StatementBatch:
     statements: Sequence[dict[str, Any]]
     authority: dict[str, Any]
     user_id: str | None
+    # The statements as the client sent them (before the LRS set id, timestamp, stored…).
+    received: Sequence[dict[str, Any]] = ()
+    # Indexes of statements already stored with the same content (acknowledged, not stored).
+    already_stored: frozenset[int] = frozenset()
 
 
 StatementCheck = Callable[[Session, StatementBatch], None]

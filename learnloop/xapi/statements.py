@@ -101,18 +101,25 @@ def store_statements(
                 f"statement[{index}]: a different statement with id {item.statement_id} "
                 "is already stored; statements are immutable (xAPI-Data 2.3.1)"
             )
+    if hooks.checks:
+        # Before the duplicate short-cut: a check may refuse even a statement sent again
+        # (cmi5 9.3.0.0-5: nothing after Terminated, not even a repeat).
+        hooks.run_checks(
+            session,
+            StatementBatch(
+                statements=[p.document for p in prepared],
+                authority=caller.authority,
+                user_id=caller.user_id,
+                received=[p.received for p in prepared],
+                already_stored=frozenset(
+                    index for index, p in enumerate(prepared) if p.statement_id in known.documents
+                ),
+            ),
+        )
     if not fresh:
         return [str(p.document["id"]) for p in prepared]
 
     targets = _check_voiding(fresh, known, caller)
-    hooks.run_checks(
-        session,
-        StatementBatch(
-            statements=[p.document for p in fresh],
-            authority=caller.authority,
-            user_id=caller.user_id,
-        ),
-    )
     try:
         stored = _insert(session, fresh, stored_at)
     except IntegrityError as exc:

@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 import uuid
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from typing import Any
 
 from fastapi import FastAPI
@@ -13,9 +14,11 @@ from fastapi.testclient import TestClient
 from sqlalchemy.orm import Session
 
 from learnloop.cmi5.au_auth import AuGrant, au_caller, authenticate_basic
+from learnloop.cmi5.models import Cmi5Au
 from learnloop.cmi5.vocabulary import (
     CATEGORY_CMI5,
     CATEGORY_MOVE_ON,
+    EXT_MASTERY_SCORE,
     EXT_SESSION_ID,
     VERB_COMPLETED,
     VERB_FAILED,
@@ -34,6 +37,8 @@ class AuSession:
     publisher_id: str
     grant: AuGrant
     app: FastAPI
+    # The AU's masteryScore: Passed and Failed with a score carry it (cmi5 9.6.3.2).
+    mastery_score: float | None = None
 
     def statement(
         self,
@@ -53,6 +58,7 @@ class AuSession:
             "actor": json.loads(self.launched.params["actor"]),
             "verb": {"id": verb},
             "object": {"id": self.launched.params["activityId"], "objectType": "Activity"},
+            "timestamp": datetime.now(UTC).isoformat(),
             "context": {
                 "registration": self.launched.params["registration"],
                 "contextActivities": {
@@ -64,6 +70,8 @@ class AuSession:
         }
         if not categories:
             del statement["context"]["contextActivities"]["category"]
+        if self.mastery_score is not None and verb in (VERB_PASSED, VERB_FAILED):
+            statement["context"]["extensions"][EXT_MASTERY_SCORE] = self.mastery_score
         if result is not None:
             statement["result"] = result
         return statement
@@ -87,7 +95,9 @@ def start(
     token = client.post(launched.fetch_path).json()["auth-token"]
     grant = authenticate_basic(session, token)
     assert grant is not None
-    return AuSession(launched, publisher_id, grant, app)
+    au = session.get(Cmi5Au, grant.au_id)
+    assert au is not None
+    return AuSession(launched, publisher_id, grant, app, au.mastery_score)
 
 
 INITIALIZED = VERB_INITIALIZED

@@ -151,7 +151,7 @@ def test_completed_is_accepted_once_per_au_and_registration(
 ) -> None:
     au2.send(session, au2.statement(INITIALIZED))
     au2.send(session, au2.statement(COMPLETED, result={"completion": True, **DURATION}))
-    assert "already recorded" in _refused(
+    assert "already used in this session (cmi5 9.3.0.0-2)" in _refused(
         session, au2, au2.statement(COMPLETED, result={"completion": True, **DURATION})
     )
 
@@ -175,16 +175,26 @@ def test_passed_is_accepted_once_and_failed_may_not_follow_it(
     )
 
 
-def test_failed_then_passed_is_accepted(au1: AuSession, session: Session) -> None:
+def test_passed_after_failed_waits_for_a_new_session(
+    au1: AuSession, session: Session, client: TestClient, app: FastAPI, learner: Account
+) -> None:
+    """cmi5 9.3.0.0-3 (d): no Passed or Failed after the first one of a session; a later
+    session of the same registration may pass."""
     au1.send(session, au1.statement(INITIALIZED))
     au1.send(
         session,
         au1.statement(FAILED, result={"success": False, "score": {"scaled": 0.2}, **DURATION}),
     )
-    au1.send(
-        session,
-        au1.statement(PASSED, result={"success": True, "score": {"scaled": 0.8}, **DURATION}),
+    passed = {"success": True, "score": {"scaled": 0.8}, **DURATION}
+    assert "9.3.0.0-3" in _refused(session, au1, au1.statement(PASSED, result=passed))
+    failed_again = {"success": False, "score": {"scaled": 0.1}, **DURATION}
+    assert "9.3.0.0-2" in _refused(session, au1, au1.statement(FAILED, result=failed_again))
+    au1.send(session, au1.statement(TERMINATED, result=DURATION))
+    again = start(
+        client, app, session, launch(client, learner, au1.launched.registration_id, AU1), AU1
     )
+    again.send(session, again.statement(INITIALIZED))
+    again.send(session, again.statement(PASSED, result=passed))
 
 
 def test_actor_registration_session_and_grouping_must_match_the_launch(

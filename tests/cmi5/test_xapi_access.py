@@ -2,6 +2,8 @@
 
 import base64
 import json
+import uuid
+from datetime import UTC, datetime
 from typing import Any
 
 import pytest
@@ -44,8 +46,10 @@ def _statement(
     categories = [{"id": CATEGORY_CMI5}] + ([{"id": CATEGORY_MOVE_ON}] if move_on else [])
     statement: dict[str, Any] = {
         "actor": json.loads(launched.params["actor"]),
+        "id": str(uuid.uuid4()),
         "verb": {"id": verb},
         "object": {"id": launched.params["activityId"]},
+        "timestamp": datetime.now(UTC).isoformat(),
         "context": {
             "registration": launched.params["registration"],
             "contextActivities": {"category": categories, "grouping": [{"id": AU1}]},
