@@ -26,8 +26,17 @@ HOST_PAGE = """<!doctype html>
 """
 # The LMS side: scorm-again's API with no server behind it, optionally preloaded
 # with stored data (a resumed attempt), exposed where ADL's discovery looks.
+# A frame between the LMS page and the SCO, as many LMS players have.
+NESTING_PAGE = """<!doctype html>
+<html lang="en"><head><meta charset="utf-8"><title>Player</title><link rel="icon" href="data:,">
+</head><body><iframe id="inner" title="SCO" src="sco/index.html"
+style="width: 1000px; height: 900px"></iframe></body></html>
+"""
+# The LMS side: scorm-again's API with no server behind it, optionally preloaded
+# with stored data (a resumed attempt), exposed where ADL's discovery looks; the SCO
+# opens in a frame, in a frame inside a frame, or in a new window.
 LAUNCH_SCRIPT = """
-({version, preset}) => {
+({version, preset, launch}) => {
   const settings = {autocommit: false, lmsCommitUrl: false, logLevel: 5};
   const api = version === '1.2' ? new Scorm12API(settings) : new Scorm2004API(settings);
   if (preset) { api.loadFromJSON(preset, ''); }
@@ -38,7 +47,11 @@ LAUNCH_SCRIPT = """
   }
   window[version === '1.2' ? 'API' : 'API_1484_11'] = api;
   window.lmsApi = api;
-  document.getElementById('sco').src = 'sco/index.html';
+  if (launch === 'window') {
+    window.open('sco/index.html', 'sco');
+  } else {
+    document.getElementById('sco').src = launch === 'nested' ? 'nest.html' : 'sco/index.html';
+  }
 }
 """
 
@@ -61,7 +74,7 @@ class LocalLms:
 
     def launch(self, page: Page, version: str, preset: dict[str, Any] | None = None) -> Frame:
         page.goto(f"{self.base_url}/host.html")
-        page.evaluate(LAUNCH_SCRIPT, {"version": version, "preset": preset})
+        page.evaluate(LAUNCH_SCRIPT, {"version": version, "preset": preset, "launch": "frame"})
         frame = page.frame_locator("#sco")
         frame.locator(".h5p-content.h5p-initialized").wait_for(timeout=30_000)
         handle = page.query_selector("#sco")
@@ -69,6 +82,22 @@ class LocalLms:
         content_frame = handle.content_frame()
         assert content_frame is not None
         return content_frame
+
+    def launch_nested(self, page: Page, version: str) -> Frame:
+        page.goto(f"{self.base_url}/host.html")
+        page.evaluate(LAUNCH_SCRIPT, {"version": version, "preset": None, "launch": "nested"})
+        inner = page.frame_locator("#sco").frame_locator("#inner")
+        inner.locator(".h5p-content.h5p-initialized").wait_for(timeout=30_000)
+        frame = next(f for f in page.frames if f.url.endswith("/sco/index.html"))
+        return frame
+
+    def launch_window(self, page: Page, version: str) -> Page:
+        page.goto(f"{self.base_url}/host.html")
+        with page.context.expect_page() as opened:
+            page.evaluate(LAUNCH_SCRIPT, {"version": version, "preset": None, "launch": "window"})
+        window = opened.value
+        window.locator(".h5p-content.h5p-initialized").wait_for(timeout=30_000)
+        return window
 
     def unload_sco(self, page: Page) -> None:
         """The learner leaves: the frame navigates away, the SCO finishes on unload."""
@@ -84,6 +113,7 @@ class LocalLms:
 def local_lms(root: Path) -> Iterator[LocalLms]:
     root.mkdir(parents=True, exist_ok=True)
     (root / "host.html").write_text(HOST_PAGE)
+    (root / "nest.html").write_text(NESTING_PAGE)
     for name in ("scorm12.js", "scorm2004.js"):
         shutil.copyfile(SCORM_AGAIN_DIST / name, root / name)
     handler = functools.partial(_QuietHandler, directory=str(root))

@@ -258,3 +258,36 @@ def test_sco_plays_and_reports_nothing_without_an_lms(
     assert bridge["initialized"] is False
     assert bridge["commits"] == 0
     assert errors == []
+
+
+def test_sco_in_a_frame_inside_the_players_frame_finds_the_api_two_parents_up(
+    client, admin, teacher, hub_dir, browser_page
+):
+    lms, page, errors = browser_page
+    content_id = import_for(client, admin, teacher, hub_dir, "H5P.MultiChoice.h5p")
+    lms.install_package(export(client, teacher.headers, content_id, "2004", 50))
+    frame = lms.launch_nested(page, "2004")
+    assert frame.evaluate("window.LearnLoopScormBridge.initialized") is True
+    answer_multichoice(frame)
+    lms.unload_sco(page)
+    cmi = lms.received(page)
+    assert cmi["success_status"] == "passed"
+    assert cmi["score"]["scaled"] == "1"
+    assert errors == []
+
+
+def test_sco_in_a_new_window_finds_the_api_of_its_opener_and_finishes_on_close(
+    client, admin, teacher, hub_dir, browser_page
+):
+    lms, page, _errors = browser_page
+    content_id = import_for(client, admin, teacher, hub_dir, "H5P.MultiChoice.h5p")
+    lms.install_package(export(client, teacher.headers, content_id, "1.2", 50))
+    window = lms.launch_window(page, "1.2")
+    assert window.evaluate("window.LearnLoopScormBridge.initialized") is True
+    answer_multichoice(window.main_frame)
+    window.close(run_before_unload=True)
+    page.wait_for_function("window.lmsApi.isTerminated()", timeout=10_000)
+    cmi = lms.received(page)
+    assert cmi["core"]["lesson_status"] == "passed"
+    assert cmi["core"]["score"]["raw"] == "100"
+    assert cmi["core"]["exit"] == "suspend"

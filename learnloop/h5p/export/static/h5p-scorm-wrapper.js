@@ -131,7 +131,6 @@
   var lms = api ? adapter(api) : null;
   var active = false;
   var startedAt = Date.now();
-  var completed = false;
   var commitTimer = null;
 
   function setValue(element, value) {
@@ -257,7 +256,6 @@
         success = scaled >= mastery;
       }
     }
-    completed = true;
     if (is2004) {
       setValue(ELEMENTS.completion, 'completed');
       if (success !== null) {
@@ -339,14 +337,12 @@
 
   if (active) {
     if (is2004) {
-      var completion = getValue(ELEMENTS.completion);
-      completed = completion === 'completed';
-      if (!completed) {
+      // A resumed attempt keeps what it reached; a new one is under way.
+      if (getValue(ELEMENTS.completion) !== 'completed') {
         setValue(ELEMENTS.completion, 'incomplete');
       }
     } else {
       var status = getValue(ELEMENTS.lessonStatus);
-      completed = status === 'completed' || status === 'passed' || status === 'failed';
       if (status === '' || status === 'not attempted') {
         setValue(ELEMENTS.lessonStatus, 'incomplete');
       }
