@@ -177,3 +177,11 @@ def test_the_first_admin_password_is_shown_once_on_a_terminal_and_never_logged(
     credentials = first_admin.credentials_file
     assert stat.S_IMODE(credentials.stat().st_mode) == 0o600
     assert f"password: {first_admin.password}" in credentials.read_text()
+
+
+def test_the_cli_keeps_the_last_active_admin(cli_env: dict[str, str]) -> None:
+    _run(cli_env, "users", "create", "--email", "boss@school.test", "--role", "admin")
+    refused = runner.invoke(app, ["users", "set-role", "boss@school.test", "teacher"], env=cli_env)
+    assert refused.exit_code == 1
+    assert "only active admin" in refused.output
+    assert re.search(r"boss@school\.test\tadmin", _run(cli_env, "users", "list"))
