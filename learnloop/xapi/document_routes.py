@@ -24,6 +24,7 @@ from learnloop.xapi import document_store
 from learnloop.xapi.agents import agent_key
 from learnloop.xapi.callers import XapiCaller
 from learnloop.xapi.dependencies import RawBody, StatementHooksDep, XapiCallerDep, XapiVersionDep
+from learnloop.xapi.document_models import DOCUMENT_ID_LENGTH
 from learnloop.xapi.document_store import (
     DocumentContext,
     DocumentResource,
@@ -114,6 +115,11 @@ def parse_document_request(
     document_id = params.get(id_name)
     if document_id == "":
         raise InvalidParameter(f"Parameter {id_name!r} must not be empty")
+    if document_id is not None and len(document_id) > DOCUMENT_ID_LENGTH:
+        # The column's length; longer ids were a 500 on PostgreSQL (issue 12 item 12).
+        raise InvalidParameter(
+            f"Parameter {id_name!r} may be at most {DOCUMENT_ID_LENGTH} characters"
+        )
     multiple_allowed = method in ("GET", "HEAD") or (
         method == "DELETE" and resource is DocumentResource.STATE
     )
@@ -205,6 +211,17 @@ def _ids_response(ids: list[str], last_modified: datetime | None, *, head: bool)
     return Response(payload, status_code=200, headers=headers, media_type="application/json")
 
 
+# The stored Content-Type column's length; a longer header was a 500 on PostgreSQL.
+MAX_CONTENT_TYPE_LENGTH = 255
+
+
+def _document_content_type(request: Request) -> str | None:
+    content_type = request.headers.get("content-type")
+    if content_type is not None and len(content_type) > MAX_CONTENT_TYPE_LENGTH:
+        raise InvalidParameter(f"Content-Type may be at most {MAX_CONTENT_TYPE_LENGTH} characters")
+    return content_type
+
+
 def _preconditions(request: Request) -> Preconditions:
     return Preconditions(
         if_match=request.headers.get("if-match"),
@@ -264,7 +281,7 @@ def _put(
         parsed.context,
         parsed.document_id,
         body,
-        request.headers.get("content-type"),
+        _document_content_type(request),
         _preconditions(request),
         require_precondition=_requires_precondition(resource, version),
         precondition_required_to_create=resource is not DocumentResource.STATE,
@@ -288,7 +305,7 @@ def _post(
         parsed.context,
         parsed.document_id,
         body,
-        request.headers.get("content-type"),
+        _document_content_type(request),
         _preconditions(request),
     )
     return Response(status_code=204)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from learnloop.xapi.agents import ifi_properties
+from learnloop.xapi.agents import agent_key, ifi_properties
 from learnloop.xapi.validation_primitives import (
     MAILTO_PATTERN,
     SHA1_HEX_PATTERN,
@@ -18,6 +18,9 @@ from learnloop.xapi.validation_primitives import (
 
 AGENT_KEYS = ("objectType", "name", "mbox", "mbox_sha1sum", "openid", "account")
 GROUP_KEYS = (*AGENT_KEYS, "member")
+# The identity key is stored in columns of this length (xapi.models.AGENT_KEY_LENGTH);
+# a longer one was a 500 on PostgreSQL (issue 12 item 12).
+MAX_AGENT_KEY_LENGTH = 2048
 
 
 def check_ifi(agent: dict[str, Any], path: str, *, required: bool) -> int:
@@ -54,6 +57,9 @@ def check_ifi(agent: dict[str, Any], path: str, *, required: bool) -> int:
         check_keys(account, f"{path}.account", ("homePage", "name"), ("homePage", "name"))
         check_iri(account["homePage"], f"{path}.account.homePage")
         require_string(account["name"], f"{path}.account.name", allow_empty=False)
+    key = agent_key(agent)
+    if key is not None and len(key) > MAX_AGENT_KEY_LENGTH:
+        raise fail(path, f"its identifier is longer than {MAX_AGENT_KEY_LENGTH} characters")
     return 1
 
 
