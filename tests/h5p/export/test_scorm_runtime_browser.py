@@ -27,10 +27,22 @@ SCORM_2004_DURATION = re.compile(r"^PT\d+H\d+M\d+(\.\d+)?S$")
 @pytest.fixture
 def browser_page(tmp_path) -> Iterator[tuple[LocalLms, Page, list[str]]]:
     errors: list[str] = []
+    requests: list[str] = []
     with local_lms(tmp_path / "lms") as lms, chromium() as browser:
-        page = browser.new_page(viewport={"width": 1100, "height": 1000})
+        context = browser.new_context(viewport={"width": 1100, "height": 1000})
+        context.on("request", lambda request: requests.append(request.url))
+        page = context.new_page()
         page.on("pageerror", lambda error: errors.append(str(error)))
         yield lms, page, errors
+        # The package plays offline: nothing but the LMS's own files is ever requested
+        # (no call back to LearnLoop, no CDN).
+        assert requests
+        leaving = [
+            url
+            for url in requests
+            if not url.startswith((lms.base_url + "/", "data:", "blob:", "about:"))
+        ]
+        assert leaving == []
 
 
 def export(client, headers, content_id: str, version: str, mastery: int | None) -> bytes:
