@@ -11,6 +11,9 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from typing import Any
 
+import orjson
+
+from learnloop.safe_json import MAX_JSON_DEPTH, nesting_depth_exceeds
 from learnloop.storage import FileStorage
 from learnloop.xapi.attachments import (
     StatementRequest,
@@ -20,13 +23,22 @@ from learnloop.xapi.attachments import (
     parse_statement_request,
     store_attachment_parts,
 )
+from learnloop.xapi.errors import InvalidStatement
 from learnloop.xapi.signatures import verify_signed_statements
 
 
 def read_statement_body(content_type: str | None, body: bytes) -> StatementRequest:
     """``application/json`` or ``multipart/mixed`` (xAPI-Communication 1.5) → statements
     JSON and attachment parts; 400/415 for anything malformed."""
-    return parse_statement_request(content_type, body)
+    request = parse_statement_request(content_type, body)
+    if request.multipart:
+        # The request guard reads JSON bodies only; the statement part of a multipart body
+        # gets the same two checks here (issue 12 item 12).
+        if nesting_depth_exceeds(request.payload):
+            raise InvalidStatement(f"statement: JSON nested deeper than {MAX_JSON_DEPTH} levels")
+        if b"\\u0000" in orjson.dumps(request.payload):
+            raise InvalidStatement("statement: NUL characters (\\u0000) are not allowed")
+    return request
 
 
 def accept_statement_attachments(

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 
+import orjson
 from fastapi.testclient import TestClient
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
@@ -61,3 +62,28 @@ def test_document_ids_agents_and_content_types_over_the_column_length_are_400(
         response = client.put(path, params=params, content=b"{}", headers=headers)
         assert response.status_code == 400, (path, response.text)
     assert _count(session, XapiDocument) == 0
+
+
+def test_a_multipart_statement_part_with_nul_or_deep_nesting_is_400(
+    client: TestClient, session: Session, lrs: LrsCredentials
+) -> None:
+    boundary = "b0undary"
+    deep: object = "leaf"
+    for _ in range(200):
+        deep = [deep]
+    for payload in (
+        statement(verb={"id": "http://example.com/verbs/a\u0000b"}),
+        statement(result={"extensions": {"http://example.com/deep": deep}}),
+    ):
+        body = (
+            f"--{boundary}\r\nContent-Type: application/json\r\n\r\n".encode()
+            + orjson.dumps(payload)
+            + f"\r\n--{boundary}--\r\n".encode()
+        )
+        response = client.post(
+            "/xapi/statements",
+            content=body,
+            headers={**lrs.headers, "Content-Type": f"multipart/mixed; boundary={boundary}"},
+        )
+        assert response.status_code == 400, response.text
+    assert _count(session, StatementRow) == 0
