@@ -303,3 +303,29 @@ def test_sco_in_a_new_window_finds_the_api_of_its_opener_and_finishes_on_close(
     assert cmi["core"]["lesson_status"] == "passed"
     assert cmi["core"]["score"]["raw"] == "100"
     assert cmi["core"]["exit"] == "suspend"
+
+
+@pytest.mark.parametrize(
+    ("version", "preset"),
+    [
+        ("1.2", {"cmi": {"student_data": {"mastery_score": "60"}}}),
+        ("2004", {"cmi": {"scaled_passing_score": "0.6"}}),
+    ],
+)
+def test_the_lms_mastery_threshold_wins_over_the_packaged_one(
+    client, admin, teacher, hub_dir, browser_page, version, preset
+):
+    """2 of 3 blanks (67 %) fail the packaged 80 % but pass the LMS's 60 %."""
+    lms, page, errors = browser_page
+    content_id = import_for(client, admin, teacher, hub_dir, "H5P.Blanks.h5p")
+    lms.install_package(export(client, teacher.headers, content_id, version, 80))
+    frame = lms.launch(page, version, preset)
+    answer_blanks(frame)
+    frame.wait_for_timeout(300)
+    lms.unload_sco(page)
+    cmi = lms.received(page)
+    if version == "1.2":
+        assert cmi["core"]["lesson_status"] == "passed"
+    else:
+        assert cmi["success_status"] == "passed"
+    assert errors == []
