@@ -58,6 +58,7 @@ from learnloop.requestlog import RequestLogMiddleware
 from learnloop.storage import FileStorage, build_storage
 from learnloop.web.assets import router as assets_router
 from learnloop.web.dashboard import router as dashboard_router
+from learnloop.web.partners.routes import router as partner_pages_router
 from learnloop.web.player import router as player_page_router
 from learnloop.web.routes import router as web_router
 from learnloop.xapi.activity_definitions import record_statement_activities
@@ -217,6 +218,7 @@ def create_app(
     app.include_router(web_router)
     app.include_router(partners_router)
     app.include_router(partners_admin_router)
+    app.include_router(partner_pages_router)
 
     # Innermost: refuses NUL bytes and over-deep JSON (also in alternate-syntax bodies,
     # which it sees rewritten) before any handler parses them.

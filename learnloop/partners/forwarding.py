@@ -20,7 +20,7 @@ from urllib.parse import urlsplit
 
 import httpx
 import orjson
-from sqlalchemy import Text, cast, delete, insert, select
+from sqlalchemy import Text, cast, delete, func, insert, select
 from sqlalchemy.orm import Session
 
 from learnloop.errors import BadRequest, NotFound
@@ -325,10 +325,11 @@ def dead_letters(session: Session, rule_id: str, limit: int = 100) -> list[Forwa
 
 
 def pending_count(session: Session, rule_id: str) -> int:
-    return len(
-        session.scalars(
-            select(ForwardingOutboxEntry.id).where(
+    return int(
+        session.scalar(
+            select(func.count(ForwardingOutboxEntry.id)).where(
                 ForwardingOutboxEntry.rule_id == rule_id, ForwardingOutboxEntry.dead.is_(False)
             )
-        ).all()
+        )
+        or 0
     )

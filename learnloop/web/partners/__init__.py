@@ -1,0 +1,1 @@
+"""Admin pages for partner platforms (learnloop.partners)."""
