@@ -216,3 +216,16 @@ def test_the_valid_statements_beside_an_invalid_one_are_stored_together(
     assert {row.statement_id for row in rows} == {IDS[0], IDS[2]}
     # Stored as one batch: one stored time.
     assert len({row.stored for row in rows}) == 1
+
+
+def test_a_body_over_the_json_limit_is_413_and_stores_nothing(
+    client: TestClient, session: Session, acme_headers: dict[str, str]
+) -> None:
+    body = b"[" + b",".join([b'{"x":"' + b"y" * 1000 + b'"}'] * 11_000) + b"]"
+    response = client.post(
+        URL,
+        content=body,
+        headers={**acme_headers, **XAPI_HEADERS, "Content-Type": "application/json"},
+    )
+    assert response.status_code == 413
+    assert stored_ids(session) == set()
