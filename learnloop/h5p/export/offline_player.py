@@ -253,12 +253,14 @@ def offline_player_entries(
     *,
     runtime_scripts: Sequence[PackageEntry] = (),
     save_state_seconds: int | None = None,
+    package_files: frozenset[str] = frozenset(),
 ) -> list[PackageEntry]:
     """Every file the offline player needs; ``runtime_scripts`` run after the libraries.
 
     ``runtime_scripts`` are loaded after the libraries and before H5P core initialises
     the content (on DOM ready), so they may prepare ``H5PIntegration`` and listen to
-    ``H5P.externalDispatcher``.
+    ``H5P.externalDispatcher``. ``package_files`` are further top-level names the
+    package uses (a manifest), which content files may not take either.
     """
     library = main_library(session, content)
     libraries = needed_libraries(session, content)
@@ -280,7 +282,13 @@ def offline_player_entries(
         *runtime_scripts,
     ]
     reserved = frozenset(
-        {CORE_FOLDER, LIBRARIES_FOLDER, *(entry.path.split("/", 1)[0] for entry in player_files)}
+        {
+            CORE_FOLDER,
+            LIBRARIES_FOLDER,
+            CONTENT_JSON,
+            *(entry.path.split("/", 1)[0] for entry in player_files),
+            *package_files,
+        }
     )
     return [
         *player_files,

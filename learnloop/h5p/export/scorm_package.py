@@ -98,6 +98,7 @@ def scorm_entries(
     mastery_percent: Decimal | None,
 ) -> list[PackageEntry]:
     bridge = PackageEntry(BRIDGE_SCRIPT, lambda: bridge_script(version, mastery_percent))
+    schemas = schema_entries(settings, version)
     player = offline_player_entries(
         session,
         storage,
@@ -105,13 +106,8 @@ def scorm_entries(
         content,
         runtime_scripts=[bridge],
         save_state_seconds=SAVE_STATE_SECONDS,
+        package_files=frozenset({MANIFEST, *(entry.path for entry in schemas)}),
     )
-    schemas = schema_entries(settings, version)
-    taken = {entry.path for entry in player} & {entry.path for entry in schemas}
-    if taken:
-        # Content files are in folders and player files are named above; a clash would
-        # be a programming error, not a user's.
-        raise RuntimeError(f"package paths used twice: {sorted(taken)}")
     manifest = build_manifest(
         version,
         identifier=f"learnloop_content_{content.id}",

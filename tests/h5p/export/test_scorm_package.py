@@ -163,3 +163,16 @@ def test_bad_query_parameters_are_4xx(client, teacher_multichoice, teacher, quer
     response = export(client, teacher.headers, teacher_multichoice, query)
     assert 400 <= response.status_code < 500
     assert response.headers["content-type"].startswith("application/json")
+
+
+@pytest.mark.parametrize(
+    "name", ["imsmanifest.xml", "index.html", "libraries/x.js", "content.json"]
+)
+def test_content_file_named_like_a_package_file_is_409_and_nothing_is_exported(
+    client, storage, teacher_multichoice, teacher, name
+):
+    storage.put_bytes(f"content/{teacher_multichoice}/{name}", b"<script>alert(1)</script>")
+    response = export(client, teacher.headers, teacher_multichoice, "?version=1.2")
+    assert response.status_code == 409
+    assert response.json()["success"] is False
+    assert "rename" in response.json()["error"]
