@@ -100,17 +100,20 @@ def add_members(
     other accounts; ids are answered only for learners added or already in the class."""
     ids = list(dict.fromkeys(user_id.strip() for user_id in user_ids if user_id.strip()))
     wanted = list(dict.fromkeys(email.strip().lower() for email in emails if email.strip()))
+    # Values no account can have are never looked up (a NUL is an error on PostgreSQL).
+    lookup_ids = [user_id for user_id in ids if "\x00" not in user_id]
+    lookup_emails = [email for email in wanted if "\x00" not in email]
     learners = select(User.id, func.lower(User.email)).where(
         User.role == Role.LEARNER.value, User.is_active.is_(True)
     )
     found_ids: set[str] = set()
-    if ids:
+    if lookup_ids:
         found_ids = set(
-            session.scalars(learners.where(User.id.in_(ids)).with_only_columns(User.id))
+            session.scalars(learners.where(User.id.in_(lookup_ids)).with_only_columns(User.id))
         )
     by_email: dict[str, str] = {}
-    if wanted:
-        rows = session.execute(learners.where(func.lower(User.email).in_(wanted)))
+    if lookup_emails:
+        rows = session.execute(learners.where(func.lower(User.email).in_(lookup_emails)))
         by_email = {email: user_id for user_id, email in rows}
     from_ids = [user_id for user_id in ids if user_id in found_ids]
     from_emails = [by_email[email] for email in wanted if email in by_email]
@@ -143,6 +146,9 @@ def roster_emails(text: str) -> list[str]:
     """The emails of a roster CSV: a header row with an ``email`` column (any case), one
     learner per row. A file without that column, or with a malformed address, is refused
     whole so that a half-applied roster never happens."""
+    if "\x00" in text:
+        # PostgreSQL text cannot hold NUL; no address contains one (issue 12 item 12).
+        raise InvalidRoster("The roster contains NUL characters")
     reader = csv.DictReader(io.StringIO(text.lstrip("\ufeff")))
     if reader.fieldnames is None:
         raise InvalidRoster("The roster is empty; expected a header row with an email column")

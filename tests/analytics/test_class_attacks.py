@@ -127,3 +127,35 @@ def test_a_roster_with_a_teachers_email_adds_only_learners(
         "alreadyMembers": [],
         "notAdded": [admin.user.email],
     }
+
+
+def test_a_roster_file_with_a_nul_byte_is_400_and_adds_nobody(
+    client: TestClient, teacher: Account, make_account: MakeAccount
+) -> None:
+    make_account(Role.LEARNER, email="ada@example.test")
+    class_id = new_class(client, teacher)
+    response = client.post(
+        f"/api/analytics/classes/{class_id}/roster",
+        files={
+            "file": ("roster.csv", b"email\nada@example.test\nb\x00b@example.test\n", "text/csv")
+        },
+        headers=teacher.headers,
+    )
+    assert response.status_code == 400
+    detail = client.get(f"/api/analytics/classes/{class_id}", headers=teacher.headers).json()
+    assert detail["data"]["members"] == []
+
+
+def test_member_lookups_never_send_nul_to_the_database(
+    session: Session, teacher: Account, make_account: MakeAccount
+) -> None:
+    """Callers other than the JSON API (a multipart form) reach the service directly."""
+    from learnloop.analytics.classes import add_members, create_class
+
+    ada = make_account(Role.LEARNER, email="ada@example.test")
+    learner_class = create_class(session, teacher.user, "7B")
+    result = add_members(
+        session, learner_class, ["x\x00"], ["ada@example.test", "a\x00@example.test"]
+    )
+    assert result.added == [ada.id]
+    assert result.notAdded == ["x\x00", "a\x00@example.test"]
