@@ -34,8 +34,16 @@ from learnloop.auth.sign_out import sign_out
 from learnloop.deps import SessionDep, SettingsDep
 from learnloop.errors import AppError, Forbidden
 from learnloop.plans.plans import effective_plan, ensure_feature
+from learnloop.web.insights.presentation import (
+    assigned_completion_rate,
+    question_labels,
+    split_top_and_weakest,
+)
+from learnloop.web.layout import duration, human_datetime, percent
 
 TEMPLATES = Jinja2Templates(directory=str(Path(__file__).resolve().parent / "templates"))
+# Dates without microseconds, "67 %" rather than 0.6667 (the web app's filters).
+TEMPLATES.env.filters.update(human_datetime=human_datetime, percent=percent, duration=duration)
 # Pages run only this server's scripts and styles (issue 7: "load nothing from the internet").
 SECURITY_HEADERS = {
     "Content-Security-Policy": (
@@ -180,9 +188,17 @@ def overview_page(
         overview = class_overview(session, audience)
         students = student_rows(session, audience)
         classes = class_service.list_classes(session, user)
+        # For a class, completion counts against every learner × assigned item pair.
+        assigned_rate = (
+            assigned_completion_rate(session, class_service.get_class(session, user, class_id))
+            if class_id
+            else None
+        )
     except AppError as error:
         return error_page(request, user, error)
     data = overview.model_dump()
+    top, weakest = split_top_and_weakest(data["topPerformingContent"], data["weakestContent"])
+    data["topPerformingContent"], data["weakestContent"] = top, weakest
     return render(
         request,
         "analytics/overview.html",
@@ -193,8 +209,8 @@ def overview_page(
             "students": students,
             "classes": classes,
             "class_id": class_id,
+            "assigned_completion_rate": assigned_rate,
             "chart_data": {
-                "activity": data["activityHeatmap"],
                 "topContent": data["topPerformingContent"],
                 "weakestContent": data["weakestContent"],
                 "topics": data["topTopics"] + data["weakestTopics"],
@@ -217,6 +233,10 @@ def content_page(
     except AppError as error:
         return error_page(request, user, error)
     data = detail.model_dump()
+    # Questions are named by their text (the activity definition), not by sub-content ids.
+    labels = question_labels(session, [q["activityId"] for q in data["questionBreakdown"]])
+    for question in data["questionBreakdown"]:
+        question["label"] = labels.get(question["activityId"], question["questionId"])
     return render(
         request,
         "analytics/content.html",

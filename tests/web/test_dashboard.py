@@ -42,7 +42,7 @@ def test_pages_send_a_signed_out_visitor_to_the_login_page(client: TestClient) -
         assert response.headers["location"].startswith("/login?next=%2F")
     login = client.get("/login?next=//evil.example/x")
     assert login.status_code == 200
-    assert 'data-next="/dashboard"' in login.text
+    assert 'data-next="/"' in login.text  # "/" leads to the role's home
 
 
 def test_the_overview_page_shows_the_teachers_students(
@@ -244,7 +244,7 @@ def test_dashboard_pages_render_charts_in_chromium(
     assert page.locator("#total-students").inner_text() == "3"
     assert page.locator(".heatmap .cell").count() == 30
     assert page.locator(".heatmap .cell:not(.l0)").count() > 0
-    assert_charts_drawn(page, 4)
+    assert_charts_drawn(page, 3)  # top, weakest, topics; activity is the heatmap alone
     page.screenshot(path=str(ARTIFACTS / "dashboard-overview.png"), full_page=True)
 
     page.click("text=Cell Biology")

@@ -62,7 +62,7 @@
         { percent: true, label: "average best score" });
     },
     questions: function (canvas, data) {
-      return bar(canvas, pick(data.questions, "questionId"), pick(data.questions, "correctRate"),
+      return bar(canvas, pick(data.questions, "label"), pick(data.questions, "correctRate"),
         { percent: true, color: GREEN, label: "correct %" });
     },
     distribution: function (canvas, data) {
