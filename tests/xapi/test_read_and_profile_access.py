@@ -124,3 +124,26 @@ def test_content_aggregates_answer_only_who_may_see_the_contents_analytics(
         response = client.get(path, headers=outsider.headers)
         assert response.status_code == 403, response.text
     assert client.get(path).status_code == 401
+
+
+def test_a_teacher_reads_statements_about_their_own_content_only(
+    client: TestClient,
+    session: Session,
+    settings: Settings,
+    teacher: Account,
+    learner: Account,
+    make_account: MakeAccount,
+    lrs: LrsCredentials,
+) -> None:
+    from learnloop.auth.models import Role
+
+    other = make_account(Role.TEACHER)
+    add_content(session, "a-quiz", "A's quiz", teacher)
+    about = statement(
+        actor={"mbox": f"mailto:{learner.user.email}"},
+        object={"objectType": "Activity", "id": f"{settings.base_url}/h5p/content/a-quiz"},
+    )
+    statement_id = client.post("/xapi/statements", json=about, headers=lrs.headers).json()[0]
+    owner_view = client.get("/xapi/statements", headers=_bearer(teacher)).json()["statements"]
+    assert [s["id"] for s in owner_view] == [statement_id]
+    assert client.get("/xapi/statements", headers=_bearer(other)).json()["statements"] == []
