@@ -18,6 +18,7 @@ from learnloop.auth import users as user_service
 from learnloop.auth.models import Role
 from learnloop.auth.tokens import issue_token
 from learnloop.cli import analytics as analytics_cli
+from learnloop.cli import backup as backup_cli
 from learnloop.cli import clients as clients_cli
 from learnloop.cli import cmi5 as cmi5_cli
 from learnloop.cli import h5p as h5p_cli
@@ -43,6 +44,8 @@ app.add_typer(cmi5_cli.app, name="cmi5")
 app.add_typer(clients_cli.app, name="clients")
 app.add_typer(partners_cli.app, name="partners")
 app.add_typer(analytics_cli.app, name="analytics")
+app.command("backup")(backup_cli.backup)
+app.command("restore")(backup_cli.restore)
 
 FIRST_ADMIN_EMAIL = "admin@learnloop.local"
 FIRST_ADMIN_FILE = "first-admin.txt"
