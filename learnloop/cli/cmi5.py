@@ -1,4 +1,4 @@
-"""``learnloop cmi5``: import cmi5 courses."""
+"""``learnloop cmi5``: import, list and delete cmi5 courses."""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ import typer
 
 from learnloop.auth import users as user_service
 from learnloop.cli.context import load_settings, unit_of_work
-from learnloop.cmi5.packages import import_course
+from learnloop.cmi5.packages import delete_course, get_course, import_course, list_courses
 from learnloop.storage import LocalFileStorage
 
 app = typer.Typer(help="cmi5 courses.", no_args_is_help=True)
@@ -34,3 +34,30 @@ def import_command(
         course_id = imported.course.id
         publisher_id = imported.course.publisher_id
     typer.echo(f"{course_id}\t{publisher_id}\taus={imported.au_count}\tfiles={imported.file_count}")
+
+
+@app.command("list")
+def list_command() -> None:
+    """Print every imported course: id, publisher id, AU count."""
+    settings = load_settings()
+    with unit_of_work(settings) as session:
+        rows = [
+            f"{course.id}\t{course.publisher_id}\taus={course.au_count}"
+            for course in list_courses(session, None)
+        ]
+    for row in rows:
+        typer.echo(row)
+
+
+@app.command("delete")
+def delete_command(
+    course_id: Annotated[str, typer.Argument(help="The course id (from `cmi5 list`)")],
+) -> None:
+    """Delete a course with its registrations, then its files."""
+    settings = load_settings()
+    storage = LocalFileStorage(settings.resolved_storage_dir)
+    with unit_of_work(settings) as session:
+        prefix = delete_course(session, get_course(session, course_id))
+    # After the commit: the rows go first, then the files.
+    removed = storage.delete_prefix(prefix) if prefix else 0
+    typer.echo(f"deleted {course_id}\tfiles={removed}")

@@ -149,3 +149,27 @@ def test_cli_refuses_a_bad_course_with_the_rule(
     result = CliRunner().invoke(cli_app, ["cmi5", "import", str(bad)])
     assert result.exit_code == 1
     assert "fully qualified" in result.output
+
+
+def test_cli_lists_and_deletes_a_course_with_its_files(
+    committed_database_url: str, tmp_path: Path, monkeypatch
+) -> None:
+    xml = course_xml([Au("https://example.test/aus/1", "index.html")])
+    package = tmp_path / "course.zip"
+    package.write_bytes(course_zip(xml, {"index.html": PAGE}))
+    monkeypatch.setenv("LEARNLOOP_DATABASE_URL", committed_database_url)
+    monkeypatch.setenv("LEARNLOOP_DATA_DIR", str(tmp_path / "var"))
+    runner = CliRunner()
+    course_id = runner.invoke(cli_app, ["cmi5", "import", str(package)]).output.split("\t")[0]
+    listed = runner.invoke(cli_app, ["cmi5", "list"])
+    assert f"{course_id}\thttps://example.test/courses/c1\taus=1" in listed.output
+    deleted = runner.invoke(cli_app, ["cmi5", "delete", course_id])
+    assert deleted.exit_code == 0, deleted.output
+    assert deleted.output.strip() == f"deleted {course_id}\tfiles=2"
+    assert not (tmp_path / "var" / "files" / "cmi5" / "courses" / course_id).exists() or not any(
+        (tmp_path / "var" / "files" / "cmi5" / "courses" / course_id).rglob("*.*")
+    )
+    assert course_id not in runner.invoke(cli_app, ["cmi5", "list"]).output
+    missing = runner.invoke(cli_app, ["cmi5", "delete", course_id])
+    assert missing.exit_code == 1
+    assert "Course not found" in missing.output
