@@ -329,3 +329,35 @@ def test_the_lms_mastery_threshold_wins_over_the_packaged_one(
     else:
         assert cmi["success_status"] == "passed"
     assert errors == []
+
+
+def test_scorm12_state_longer_than_4096_characters_is_not_sent_and_the_rest_is_reported(
+    client, admin, teacher, hub_dir, browser_page
+):
+    lms, page, errors = browser_page
+    content_id = import_for(client, admin, teacher, hub_dir, "H5P.Blanks.h5p")
+    lms.install_package(export(client, teacher.headers, content_id, "1.2", 80))
+    frame = lms.launch(page, "1.2")
+    inputs = frame.locator("input.h5p-text-input")
+    inputs.nth(0).fill("blue")
+    inputs.nth(1).fill("Cloud")
+    inputs.nth(1).press("Tab")
+    frame.evaluate("window.LearnLoopScormBridge.finish()")  # what unload does
+    short_state = lms.received(page)["suspend_data"]
+    assert short_state
+    frame.wait_for_timeout(100)
+
+    frame2 = lms.launch(page, "1.2", {"cmi": {"suspend_data": short_state}})
+    frame2.locator("input.h5p-text-input").nth(2).fill("x" * 5000)
+    frame2.locator("input.h5p-text-input").nth(2).press("Tab")
+    frame2.wait_for_timeout(300)
+    refused = frame2.evaluate("window.LearnLoopScormBridge.errors")
+    assert {"element": "cmi.suspend_data", "code": "too-long"}.items() <= refused[0].items()
+    assert refused[0]["length"] > 4096
+    lms.unload_sco(page)
+    cmi = lms.received(page)
+    assert cmi["suspend_data"] == short_state
+    assert cmi["core"]["lesson_status"] == "failed"
+    assert cmi["core"]["score"]["raw"] == "66.67"
+    assert cmi["core"]["exit"] == "suspend"
+    assert errors == []

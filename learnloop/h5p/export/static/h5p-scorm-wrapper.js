@@ -30,6 +30,9 @@
   // ADL's sample discovery gives up after this many parent hops.
   var MAX_PARENT_HOPS = 500;
   var INTERACTION_COMMIT_DELAY_MS = 10000;
+  // cmi.suspend_data is a CMIString4096 in SCORM 1.2 (RTE 3.4.4) and holds at least
+  // 64000 characters in SCORM 2004 4th Edition (RTE 4.2.23).
+  var SUSPEND_DATA_LIMIT = is2004 ? 64000 : 4096;
   var SUBCONTENT_EXTENSION = 'http://h5p.org/x-api/h5p-subContentId';
 
   var ELEMENTS = is2004 ? {
@@ -214,7 +217,14 @@
     if (state === undefined || state === null) {
       return;
     }
-    setValue(ELEMENTS.suspendData, typeof state === 'string' ? state : JSON.stringify(state));
+    var text = typeof state === 'string' ? state : JSON.stringify(state);
+    if (text.length > SUSPEND_DATA_LIMIT) {
+      // Too long for the data model: the last state that fitted stays, and the LMS is
+      // not asked to store what it must refuse.
+      report.errors.push({ element: ELEMENTS.suspendData, code: 'too-long', length: text.length });
+      return;
+    }
+    setValue(ELEMENTS.suspendData, text);
   }
 
   function masteryFraction() {
