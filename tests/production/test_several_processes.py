@@ -131,13 +131,13 @@ def test_two_servers_and_a_worker_share_one_database_and_bucket(
             issued = create_client(session, name="two servers", scopes=("all",))
             token = base64.b64encode(f"{issued.client.key}:{issued.secret}".encode()).decode()
         lrs = {"Authorization": f"Basic {token}", "X-Experience-API-Version": "1.0.3"}
-        sent = []
+        sent: list[str] = []
         for index in range(10):
             server = server_a if index % 2 == 0 else server_b
             statement = _statement("shared-learner")
             response = httpx.post(f"{server.base_url}/xapi/statements", json=statement, headers=lrs)
             assert response.status_code == 200, response.text
-            sent.append(statement["id"])
+            sent.append(str(statement["id"]))
         for server in (server_a, server_b):
             listed = httpx.get(
                 f"{server.base_url}/xapi/statements",
