@@ -8,6 +8,8 @@ SAVEPOINTs and rolled-back test transactions behave as on PostgreSQL.
 
 from __future__ import annotations
 
+import sqlite3
+import threading
 import uuid
 from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
@@ -146,7 +148,58 @@ UUID_LENGTH = 36
 UuidString = String(UUID_LENGTH)
 
 
-def _install_sqlite_recipe(engine: Engine) -> None:
+# One writer at a time per SQLite file in this process. ``BEGIN IMMEDIATE`` below takes
+# SQLite's write lock; a second connection asking for it meanwhile waits in SQLite's busy
+# handler, which polls with sleeps of 1, 2, 5 … 100 ms, so under concurrent requests most
+# of the time went to sleeping. A Python lock taken before BEGIN and released right after
+# COMMIT or ROLLBACK hands the write lock to the next waiting request at once. (Other
+# processes on the same file still meet SQLite's busy handler, as before.)
+SQLITE_WRITE_LOCK_TIMEOUT_SECONDS = 30.0
+_sqlite_write_locks: dict[str, threading.Lock] = {}
+_sqlite_write_locks_guard = threading.Lock()
+
+
+def _sqlite_write_lock(database_path: str) -> threading.Lock:
+    key = str(Path(database_path).resolve()) if database_path else ":memory:"
+    with _sqlite_write_locks_guard:
+        return _sqlite_write_locks.setdefault(key, threading.Lock())
+
+
+class _LockReleasingConnection(sqlite3.Connection):
+    """A pysqlite connection that gives back the process's write lock of its file when
+    its transaction ends (commit, rollback or close)."""
+
+    write_lock: threading.Lock | None = None
+    holds_write_lock = False
+
+    def _release_write_lock(self) -> None:
+        if self.holds_write_lock and self.write_lock is not None:
+            self.holds_write_lock = False
+            self.write_lock.release()
+
+    def commit(self) -> None:
+        try:
+            super().commit()
+        finally:
+            if not self.in_transaction:
+                self._release_write_lock()
+
+    def rollback(self) -> None:
+        try:
+            super().rollback()
+        finally:
+            self._release_write_lock()
+
+    def close(self) -> None:
+        try:
+            super().close()
+        finally:
+            self._release_write_lock()
+
+
+def _install_sqlite_recipe(engine: Engine, database_path: str) -> None:
+    write_lock = _sqlite_write_lock(database_path)
+
     @event.listens_for(engine, "connect")
     def _on_connect(dbapi_connection: Any, _record: ConnectionPoolEntry) -> None:
         # Let SQLAlchemy, not pysqlite, decide when transactions begin.
@@ -162,7 +215,22 @@ def _install_sqlite_recipe(engine: Engine) -> None:
     def _on_begin(connection: Any) -> None:
         # IMMEDIATE takes the write lock up front: a deferred transaction that reads and
         # then writes fails with SQLITE_BUSY when another writer got in between.
-        connection.exec_driver_sql("BEGIN IMMEDIATE")
+        dbapi_connection = connection.connection.dbapi_connection
+        locking = isinstance(dbapi_connection, _LockReleasingConnection)
+        # On timeout go on without it: SQLite's own busy timeout still applies.
+        if (
+            locking
+            and not dbapi_connection.holds_write_lock
+            and write_lock.acquire(timeout=SQLITE_WRITE_LOCK_TIMEOUT_SECONDS)
+        ):
+            dbapi_connection.write_lock = write_lock
+            dbapi_connection.holds_write_lock = True
+        try:
+            connection.exec_driver_sql("BEGIN IMMEDIATE")
+        except BaseException:
+            if locking:
+                dbapi_connection._release_write_lock()
+            raise
 
 
 def build_engine(url: str, *, echo: bool = False) -> Engine:
@@ -171,9 +239,15 @@ def build_engine(url: str, *, echo: bool = False) -> Engine:
         if database_path and database_path != ":memory:":
             Path(database_path).parent.mkdir(parents=True, exist_ok=True)
         engine = create_engine(
-            url, echo=echo, connect_args={"check_same_thread": False, "timeout": 30}
+            url,
+            echo=echo,
+            connect_args={
+                "check_same_thread": False,
+                "timeout": 30,
+                "factory": _LockReleasingConnection,
+            },
         )
-        _install_sqlite_recipe(engine)
+        _install_sqlite_recipe(engine, database_path)
         return engine
     return create_engine(url, echo=echo, pool_pre_ping=True, pool_size=10, max_overflow=20)
 

@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
+import asyncio
+from collections.abc import AsyncIterator, Callable
+from concurrent.futures import ThreadPoolExecutor
 from typing import Annotated
 
 from fastapi import Depends, Request
 from sqlalchemy.orm import Session
-from starlette.concurrency import run_in_threadpool
 
 from learnloop.config import Settings
 from learnloop.db import Database
@@ -31,16 +32,36 @@ async def get_session(request: Request) -> AsyncIterator[Session]:
     Declared with ``scope="function"`` below so that the commit runs *before* the
     response is sent: a failed commit becomes a 500, never a 200 for lost data. Opening
     the session does no I/O (the connection is taken on first use), so it happens here;
-    the commit or rollback blocks on the database and runs in the thread pool.
+    the commit or rollback blocks on the database and runs in a thread pool of its own.
     """
     database: Database = request.app.state.database
     session = database.session_factory()
     try:
         yield session
     except BaseException:
-        await run_in_threadpool(_finish, session, commit=False)
+        await _in_finisher_thread(_rollback, session)
         raise
-    await run_in_threadpool(_finish, session, commit=True)
+    await _in_finisher_thread(_commit, session)
+
+
+async def _in_finisher_thread(finish: Callable[[Session], None], session: Session) -> None:
+    # Shielded: a cancelled request (client gone) must still end its transaction and give
+    # its connection back, or the connection and, on SQLite, the write lock would leak.
+    await asyncio.shield(asyncio.get_running_loop().run_in_executor(_FINISHERS, finish, session))
+
+
+# Commits and rollbacks get threads of their own, not the pool the handlers run in: when
+# every handler thread is waiting for the database's write lock (SQLite) or for a pooled
+# connection, the commit that would free them must not wait for one of those threads.
+_FINISHERS = ThreadPoolExecutor(max_workers=16, thread_name_prefix="learnloop-commit")
+
+
+def _commit(session: Session) -> None:
+    _finish(session, commit=True)
+
+
+def _rollback(session: Session) -> None:
+    _finish(session, commit=False)
 
 
 def _finish(session: Session, *, commit: bool) -> None:

@@ -144,26 +144,34 @@ def forget_cached_client(key: str) -> None:
 
 
 def authenticate(session: Session, key: str, secret: str) -> LrsClient | None:
+    """The active client with this key and secret, else None.
+
+    The client returned is a transient copy of the row (see ``_CachedClient``). A cache
+    miss reads the row in a short session of its own, ended before this returns: the
+    request's session must not take a connection (and on SQLite the write lock) in the
+    dependency's thread and keep it while the request waits for a handler thread, or
+    under load every thread ends up waiting for a connection held by a request that
+    waits for a thread.
+    """
     now = time.monotonic()
     cached = _client_cache.get(key)
-    if cached is not None and cached.expires_at > now:
-        if cached.is_active and hmac.compare_digest(cached.secret_hash, hash_secret(secret)):
-            return cached.detached_client()
-        return None
-    client = session.scalar(_CLIENT_BY_KEY, {"key": key})
-    expected = client.secret_hash if client is not None else _NO_SUCH_CLIENT_HASH
+    if cached is None or cached.expires_at <= now:
+        with Session(bind=session.get_bind()) as lookup:
+            client = lookup.scalar(_CLIENT_BY_KEY, {"key": key})
+            expires_at = now + CREDENTIAL_CACHE_SECONDS
+            cached = None if client is None else _CachedClient.of(client, expires_at)
+        if cached is not None:
+            with _client_cache_lock:
+                if len(_client_cache) >= _CACHE_LIMIT:
+                    _client_cache.clear()
+                # Cached whether or not this secret matches: the entry holds the stored
+                # digest, and a wrong secret is checked against it like any other.
+                _client_cache[key] = cached
+    expected = cached.secret_hash if cached is not None else _NO_SUCH_CLIENT_HASH
     matches = hmac.compare_digest(expected, hash_secret(secret))
-    if client is None:
+    if cached is None or not matches or not cached.is_active:
         return None
-    # Cached whether or not this secret matched: the entry holds the stored digest, and
-    # a wrong secret is checked against it like any other.
-    with _client_cache_lock:
-        if len(_client_cache) >= _CACHE_LIMIT:
-            _client_cache.clear()
-        _client_cache[key] = _CachedClient.of(client, now + CREDENTIAL_CACHE_SECONDS)
-    if not matches or not client.is_active:
-        return None
-    return client
+    return cached.detached_client()
 
 
 def default_version_of(session: Session, key: str, secret: str) -> str | None:
