@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import base64
 import json
+import uuid
 
 from fastapi.testclient import TestClient
 
@@ -44,6 +45,7 @@ def test_paths_joined_with_an_extra_slash_reach_the_lrs(
         assert response.status_code == 200, endpoint
         assert response.json()["launchMode"] == "Normal"
     statement = {
+        "id": str(uuid.uuid4()),
         "actor": json.loads(launched.params["actor"]),
         "verb": {"id": VERB_INITIALIZED},
         "object": {"id": launched.params["activityId"]},
