@@ -24,15 +24,16 @@ import re
 import uuid
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from typing import Any
+from typing import Any, cast
 from urllib.parse import quote
 
-from sqlalchemy import select
+from sqlalchemy import Table, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from learnloop.auth.models import Role, User
 from learnloop.auth.users import create_user
+from learnloop.db import dialect_insert, dialect_name, new_uuid, utcnow
 from learnloop.partners.errors import (
     DuplicateTrackEvent,
     TrackFieldError,
@@ -62,6 +63,8 @@ MAX_CONTENT_ID_LENGTH = 500
 MAX_USER_LENGTH = 320
 MAX_TITLE_LENGTH = 500
 MAX_DURATION_SECONDS = 10 * 365 * 24 * 3600
+CATALOG_TABLE: Table = cast(Table, PartnerCatalogItem.__table__)
+PROGRESS_TABLE: Table = cast(Table, PartnerProgress.__table__)
 _UUID = re.compile(r"^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$")
 _EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 
@@ -153,6 +156,24 @@ def parse_track_event(body: Any) -> TrackEvent:
 def resolve_user(session: Session, caller: PartnerCaller, user: str) -> User:
     """The partner's own id for the user (a link), a LearnLoop user UUID, or an email; an
     unknown one is created when the partner allows it (then linked when not an email)."""
+    found = _find_user(session, caller, user)
+    if found is not None:
+        return found
+    if caller.unknown_users != UNKNOWN_USER_CREATE:
+        raise TrackUserUnknown(f"user: no LearnLoop user is known as {user!r}")
+    try:
+        with session.begin_nested():
+            return _create_user(session, caller, user)
+    except IntegrityError:
+        # Another request created the same user at the same moment (the email is
+        # unique, also the placeholder one): theirs is committed now.
+        found = _find_user(session, caller, user)
+        if found is None:
+            raise
+        return found
+
+
+def _find_user(session: Session, caller: PartnerCaller, user: str) -> User | None:
     linked = session.scalar(
         select(User)
         .join(PartnerUserLink, PartnerUserLink.user_id == User.id)
@@ -173,8 +194,12 @@ def resolve_user(session: Session, caller: PartnerCaller, user: str) -> User:
         by_email = session.scalar(select(User).where(User.email == lowered))
         if by_email is not None:
             return by_email
-    if caller.unknown_users != UNKNOWN_USER_CREATE:
-        raise TrackUserUnknown(f"user: no LearnLoop user is known as {user!r}")
+    return None
+
+
+def _create_user(session: Session, caller: PartnerCaller, user: str) -> User:
+    lowered = user.lower()
+    is_email = bool(_EMAIL.match(user))
     if is_email:
         email, name = lowered, user
     else:
@@ -198,24 +223,32 @@ def catalog_activity_id(base_url: str, partner_name: str, content_id: str) -> st
 def catalog_item_for(
     session: Session, caller: PartnerCaller, base_url: str, content_id: str, title: str | None
 ) -> PartnerCatalogItem:
-    item = session.scalar(
-        select(PartnerCatalogItem).where(
-            PartnerCatalogItem.partner_id == caller.partner_id,
-            PartnerCatalogItem.content_id == content_id,
-        )
-    )
-    if item is None:
-        item = PartnerCatalogItem(
+    # INSERT … ON CONFLICT DO NOTHING: two first events for one content at the same moment
+    # both find the item instead of one failing on the unique key.
+    session.execute(
+        dialect_insert(dialect_name(session), CATALOG_TABLE)
+        .values(
+            id=new_uuid(),
             partner_id=caller.partner_id,
             content_id=content_id,
             title=title or content_id,
             activity_id=catalog_activity_id(base_url, caller.partner_name, content_id),
+            created_at=utcnow(),
         )
-        session.add(item)
-        session.flush()
-    elif title and item.title == item.content_id:
+        .on_conflict_do_nothing(index_elements=["partner_id", "content_id"])
+    )
+    item = session.scalars(
+        select(PartnerCatalogItem)
+        .where(
+            PartnerCatalogItem.partner_id == caller.partner_id,
+            PartnerCatalogItem.content_id == content_id,
+        )
+        .execution_options(populate_existing=True)
+    ).one()
+    if title and item.title == item.content_id:
         # The title of the first event that names one.
         item.title = title
+        session.flush()
     return item
 
 
@@ -285,15 +318,10 @@ def track_statement(
 def _update_progress(
     session: Session, caller: PartnerCaller, user_id: str, event: TrackEvent
 ) -> PartnerProgress:
-    progress = session.scalar(
-        select(PartnerProgress).where(
-            PartnerProgress.partner_id == caller.partner_id,
-            PartnerProgress.content_id == event.content_id,
-            PartnerProgress.user_id == user_id,
-        )
-    )
-    if progress is None:
-        progress = PartnerProgress(
+    dialect = dialect_name(session)
+    session.execute(
+        dialect_insert(dialect, PROGRESS_TABLE)
+        .values(
             partner_id=caller.partner_id,
             content_id=event.content_id,
             user_id=user_id,
@@ -303,20 +331,35 @@ def _update_progress(
             completed_at=event.event_date if event.status == "completed" else None,
             last_event_date=event.event_date,
         )
-        session.add(progress)
-    else:
-        # Events may arrive out of order: the standing only moves forward.
-        if STATUS_RANK[event.status] > STATUS_RANK[progress.status]:
-            progress.status = event.status
-        if event.status == "completed" and (
-            progress.completed_at is None or event.event_date < progress.completed_at
-        ):
-            progress.completed_at = event.event_date
-        progress.completion_percentage = max(
-            progress.completion_percentage, event.completion_percentage
+        .on_conflict_do_nothing(index_elements=["partner_id", "content_id", "user_id"])
+    )
+    query = (
+        select(PartnerProgress)
+        .where(
+            PartnerProgress.partner_id == caller.partner_id,
+            PartnerProgress.content_id == event.content_id,
+            PartnerProgress.user_id == user_id,
         )
-        progress.duration_seconds = max(progress.duration_seconds, event.duration_spent or 0)
-        progress.last_event_date = max(progress.last_event_date, event.event_date)
+        .execution_options(populate_existing=True)
+    )
+    if dialect == "postgresql":
+        # Concurrent events of one learner on one content update the row one at a time,
+        # so no maximum is lost.
+        query = query.with_for_update()
+    progress = session.scalars(query).one()
+    # Events may arrive out of order: the standing only moves forward. (For a new row
+    # these are no-ops.)
+    if STATUS_RANK[event.status] > STATUS_RANK[progress.status]:
+        progress.status = event.status
+    if event.status == "completed" and (
+        progress.completed_at is None or event.event_date < progress.completed_at
+    ):
+        progress.completed_at = event.event_date
+    progress.completion_percentage = max(
+        progress.completion_percentage, event.completion_percentage
+    )
+    progress.duration_seconds = max(progress.duration_seconds, event.duration_spent or 0)
+    progress.last_event_date = max(progress.last_event_date, event.event_date)
     session.flush()
     return progress
 

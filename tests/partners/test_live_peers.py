@@ -6,6 +6,7 @@ from __future__ import annotations
 import copy
 import uuid
 from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any
@@ -23,7 +24,12 @@ from learnloop.jobs.models import Job, JobStatus
 from learnloop.jobs.worker import Worker
 from learnloop.main import build_worker, create_app
 from learnloop.partners import directory
-from learnloop.partners.models import ForwardingOutboxEntry, PartnerPullSource
+from learnloop.partners.models import (
+    ForwardingOutboxEntry,
+    PartnerCatalogItem,
+    PartnerProgress,
+    PartnerPullSource,
+)
 from learnloop.storage import LocalFileStorage
 from learnloop.xapi import credentials
 from learnloop.xapi.models import StatementRow
@@ -397,3 +403,42 @@ def test_oauth_track_and_statements_over_http_against_a_live_server(
             auth=(client_id, "wrong"),
         )
         assert (bad.status_code, bad.json()["error"]) == (401, "invalid_client")
+
+
+def test_concurrent_events_of_one_learner_all_count_and_the_standing_keeps_the_maximum(
+    live_server: LiveServer, committed_database: Database
+) -> None:
+    with committed_database.transaction() as session:
+        partner = directory.create_partner(session, name="acme", unknown_users="create")
+        issued = directory.create_client(session, partner)
+        client_id, secret = issued.client.client_id, issued.secret
+    token = httpx.post(
+        f"{live_server.base_url}/oauth/token",
+        data={"grant_type": "client_credentials"},
+        auth=(client_id, secret),
+    ).json()["access_token"]
+
+    def send(minute: int) -> int:
+        status = "completed" if minute == 7 else "in_progress"
+        response = httpx.post(
+            f"{live_server.base_url}/v1/partners/acme/track",
+            json={
+                "content_id": "ext-7",
+                "user": "racer@company.com",
+                "status": status,
+                "event_date": f"2024-05-13T14:{minute:02d}:00Z",
+                "completion_percentage": 100 if status == "completed" else minute * 10,
+            },
+            headers={"Authorization": f"Bearer {token}"},
+            timeout=30,
+        )
+        return response.status_code
+
+    with ThreadPoolExecutor(8) as pool:
+        statuses = list(pool.map(send, range(8)))
+    assert statuses == [201] * 8, live_server.log()[-3000:]
+    with committed_database.transaction() as session:
+        progress = session.scalars(select(PartnerProgress)).all()
+        assert [(p.status, p.completion_percentage) for p in progress] == [("completed", 100)]
+        assert session.query(PartnerCatalogItem).count() == 1
+        assert session.query(StatementRow).count() == 8
