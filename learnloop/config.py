@@ -7,7 +7,7 @@ import hashlib
 import os
 import secrets
 from pathlib import Path
-from typing import Literal
+from typing import Annotated, Literal
 
 from pydantic import Field, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
@@ -140,6 +140,21 @@ class Settings(BaseSettings):
     h5p_set_finished_enabled: bool = True
     h5p_set_finished_url: str = "/h5p/setFinished"
     h5p_xapi_capture_enabled: bool = True
+    # What H5P content may load from other sites in the player (its Content-Security-
+    # Policy): https images, audio and video, and the frames and scripts of the video
+    # hosts H5P's Video supports. A school without internet access turns both off:
+    # LEARNLOOP_PLAYER_REMOTE_MEDIA=false, LEARNLOOP_PLAYER_VIDEO_HOSTS='[]'.
+    player_remote_media: bool = True
+    player_video_hosts: list[
+        Annotated[str, Field(pattern=r"^https://(\*\.)?[A-Za-z0-9-]+(\.[A-Za-z0-9-]+)+(:[0-9]+)?$")]
+    ] = Field(
+        default_factory=lambda: [
+            "https://www.youtube.com",
+            "https://www.youtube-nocookie.com",
+            "https://player.vimeo.com",
+            "https://*.panopto.com",
+        ]
+    )
     h5p_save_freq_seconds: int = 30
     # Below the form parser's 1 MiB field limit, so an oversized state is a clear 413.
     h5p_user_data_max_bytes: int = 512 * 1024

@@ -25,6 +25,7 @@ from markupsafe import Markup
 
 from learnloop.auth.csrf import csrf_token_for_request
 from learnloop.auth.dependencies import presented_token, resolve_user
+from learnloop.config import Settings
 from learnloop.deps import DatabaseDep, SessionDep, SettingsDep
 from learnloop.errors import AppError, NotFound
 from learnloop.files_origin import files_base
@@ -37,13 +38,26 @@ PLAYER_STATIC = WEB_DIR / "static" / "player"
 # name under /h5p/player/ → file in learnloop/web/static/player/
 PLAYER_FILES = {
     "capture.js": "text/javascript; charset=utf-8",
+    "guard.js": "text/javascript; charset=utf-8",
     "resizer.js": "text/javascript; charset=utf-8",
     "player.css": "text/css; charset=utf-8",
 }
 XAPI_ENDPOINT = "/api/xapi/statements"
 
 
-def _security_headers(nonce: str, files_origin: str = "") -> dict[str, str]:
+def external_sources(settings: Settings) -> tuple[str, str]:
+    """The CSP sources H5P content may use from other sites (issue 14, "the player on
+    real packages"): ``https:`` images and media, and the video hosts' frames and
+    scripts (YouTube's and Vimeo's players are iframes driven by their own script API).
+    Both are settings, so an offline school can switch them off."""
+    media = " https:" if settings.player_remote_media else ""
+    hosts = "".join(f" {host}" for host in settings.player_video_hosts)
+    return media, hosts
+
+
+def _security_headers(
+    nonce: str, files_origin: str = "", external: tuple[str, str] = ("", "")
+) -> dict[str, str]:
     # Only this server's files run (no internet); H5P libraries set inline styles, play
     # media from blob: URLs, and some evaluate strings (MultiChoice's dependencies do),
     # so 'unsafe-eval' stays; inline scripts need the nonce. Any site may frame the
@@ -51,13 +65,14 @@ def _security_headers(nonce: str, files_origin: str = "") -> dict[str, str]:
     # separate files origin (LEARNLOOP_FILES_BASE_URL) library and content files come
     # from there: the page (trusted core) loads them as subresources.
     files = f" {files_origin}" if files_origin else ""
+    media, video_hosts = external
     policy = (
         f"default-src 'self'{files}; "
-        f"script-src 'self'{files} 'nonce-{nonce}' 'unsafe-eval'; "
+        f"script-src 'self'{files}{video_hosts} 'nonce-{nonce}' 'unsafe-eval'; "
         f"style-src 'self'{files} 'unsafe-inline'; "
-        f"img-src 'self'{files} data: blob:; media-src 'self'{files} data: blob:; "
+        f"img-src 'self'{files}{media} data: blob:; media-src 'self'{files}{media} data: blob:; "
         f"font-src 'self'{files} data:; "
-        f"connect-src 'self'{files}; frame-src 'self'{files}; object-src 'none'; "
+        f"connect-src 'self'{files}; frame-src 'self'{files}{video_hosts}; object-src 'none'; "
         "form-action 'self'; frame-ancestors *"
     )
     return {
@@ -153,7 +168,9 @@ def player_page(
             "nonce": nonce,
         },
     )
-    response.headers.update(_security_headers(nonce, files_base(settings)))
+    response.headers.update(
+        _security_headers(nonce, files_base(settings), external_sources(settings))
+    )
     return response
 
 
