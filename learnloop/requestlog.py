@@ -4,8 +4,9 @@ The line carries method, path, status, duration, request id and user id. The que
 string is logged with ``token`` (and any other secret-looking parameter) redacted, and
 headers are never logged, so bearer tokens and ``?token=`` values never reach a log.
 Credentials that travel in the path are redacted too: the player's file grants
-(``/h5p/play-files/<contentId>/<grant>/…``) and any segment shaped like a JWT or a
-grant (three dot-separated base64url parts).
+(``/h5p/play-files/<contentId>/<grant>/…``), cmi5 fetch tokens
+(``/api/cmi5/fetch/<token>``) and any segment shaped like a JWT or a grant (three
+dot-separated base64url parts).
 """
 
 from __future__ import annotations
@@ -48,8 +49,9 @@ SECRET_QUERY_KEYS = frozenset(
 # A path segment shaped like a JWT or a play-file grant: three base64url parts, the
 # last one long (a signature), e.g. ``eyJ….eyJ….sig`` or ``dXNlcg.1795000000.sig``.
 TOKEN_SHAPED_SEGMENT = re.compile(r"^[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]{16,}$")
-# Path prefixes whose next-but-one segment is a credential: /h5p/play-files/<id>/<grant>.
-GRANT_PATH_PREFIXES = ("/h5p/play-files/",)
+# Paths that carry a credential as a segment: the prefix, then how many segments come
+# before it. /h5p/play-files/<contentId>/<grant>/…, /api/cmi5/fetch/<fetch token>.
+CREDENTIAL_PATH_PREFIXES = (("/h5p/play-files/", 1), ("/api/cmi5/fetch/", 0))
 REDACTED = "[REDACTED]"
 MAX_REQUEST_ID_LENGTH = 128
 
@@ -65,11 +67,11 @@ def redact_query(query_string: str) -> str:
 
 def redact_path(path: str) -> str:
     segments = path.split("/")
-    for prefix in GRANT_PATH_PREFIXES:
+    for prefix, skipped in CREDENTIAL_PATH_PREFIXES:
         if path.startswith(prefix):
-            grant_index = prefix.count("/") + 1
-            if grant_index < len(segments):
-                segments[grant_index] = REDACTED
+            credential_index = prefix.count("/") + skipped
+            if credential_index < len(segments):
+                segments[credential_index] = REDACTED
     return "/".join(
         REDACTED if TOKEN_SHAPED_SEGMENT.match(segment) else segment for segment in segments
     )

@@ -88,6 +88,7 @@ def test_token_shaped_path_segments_and_secret_parameters_are_redacted() -> None
         "/h5p/play-files/c1/[REDACTED]/content.json"
     )
     assert redact_path("/h5p/content/1/images/photo.v2.png") == "/h5p/content/1/images/photo.v2.png"
+    assert redact_path("/api/cmi5/fetch/Zm9vYmFy-single-use") == "/api/cmi5/fetch/[REDACTED]"
     assert redact_query("csrf=abc&grant=g&X-Amz-Signature=s&page=2") == (
         "csrf=%5BREDACTED%5D&grant=%5BREDACTED%5D&X-Amz-Signature=%5BREDACTED%5D&page=2"
     )
