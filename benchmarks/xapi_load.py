@@ -124,7 +124,7 @@ def run_wrk(
     errors_match = re.search(
         r"Socket errors: connect (\d+), read (\d+), write (\d+), timeout (\d+)", output
     )
-    latency_match = re.search(r"50%\s+(\S+).*?99%\s+(\S+)", output, re.S)
+    latency_match = re.search(r"^\s+50%\s+(\S+).*?^\s+99%\s+(\S+)", output, re.S | re.M)
     return WrkResult(
         requests_per_second=rate,
         non_2xx=int(non_2xx_match.group(1)) if non_2xx_match else 0,
@@ -203,6 +203,14 @@ def main() -> None:
             # Warm-up: first requests compile queries and fill caches.
             phase += 1
             run_wrk(url, headers, connections=4, seconds=2, script=lua_script(directory, phase, 1))
+            # The ceiling of this machine at this moment: a request that does no work.
+            about = run_wrk(
+                f"{server.base_url}/xapi/about", headers, connections=16, seconds=args.seconds // 2
+            )
+            print(
+                f"GET /xapi/about c= 16: {about.requests_per_second:8.0f} requests/s"
+                f"  errors {about.errors}  (the server's per-request ceiling)"
+            )
             single_rates = []
             for connections in connection_levels:
                 phase += 1
