@@ -23,7 +23,12 @@ from learnloop.analytics.access import (
 from learnloop.analytics.catalog import content_infos
 from learnloop.analytics.class_overview import class_overview, student_rows
 from learnloop.analytics.content_analytics import content_detail
-from learnloop.analytics.progress import all_progress, content_id_from, user_summary
+from learnloop.analytics.progress import (
+    all_progress,
+    content_id_from,
+    learner_progress_rows,
+    user_summary,
+)
 from learnloop.analytics.students import student_detail
 from learnloop.auth.cookies import TOKEN_COOKIE
 from learnloop.auth.csrf import csrf_token_for_request
@@ -287,8 +292,11 @@ def my_progress_page(request: Request, user: PageUser, session: SessionDep) -> R
         return to_login(request)
     progress = [p.model_dump() for p in all_progress(session, user.id)]
     infos = content_infos(session, [p["contentId"] for p in progress])
+    # Content that reports no score (a Questionnaire's completion) shows none, not 0 %.
+    scored = {row.content_id for row in learner_progress_rows(session, user.id) if row.scored}
     for row in progress:
         row["title"] = infos[row["contentId"]].title
+        row["scored"] = row["contentId"] in scored
     summary = user_summary(session, user.id).model_dump()
     return render(
         request,

@@ -147,3 +147,39 @@ def test_top_and_weakest_stay_apart_with_few_items_and_as_given_with_many() -> N
     many = [{"contentId": str(n), "avgScore": float(n)} for n in range(12)]
     best, worst = many[::-1][:5], many[:5]
     assert split_top_and_weakest(best, worst) == (best, worst)
+
+
+def test_my_progress_shows_no_score_for_unscored_content(
+    client: TestClient,
+    signed_in: Any,
+    session: Session,
+    settings: Any,
+    teacher: Account,
+    learner: Account,
+    admin: Account,
+    fixtures_dir: Any,
+) -> None:
+    package = fixtures_dir / "h5p" / "hub" / "H5P.MultiChoice.h5p"
+    with package.open("rb") as handle:
+        client.post(
+            "/h5p/import",
+            headers=admin.headers,
+            files={"h5p": (package.name, handle, "application/zip")},
+        )
+    _owned(session, teacher, "survey", "Survey")
+    _owned(session, teacher, "quiz", "Quiz")
+    unscored = _statement(settings.base_url, learner, "survey", COMPLETED, 0.0)
+    del unscored["result"]["score"], unscored["result"]["success"]
+    scored = _statement(settings.base_url, learner, "quiz", COMPLETED, 0.0)
+    for statement in (unscored, scored):
+        stored = client.post("/api/xapi/statements", headers=learner.headers, json=statement)
+        assert stored.status_code in (200, 201), stored.text
+    page = signed_in(learner).get("/my-progress")
+    assert page.status_code == 200
+    rows = {
+        row.split("</td>")[0]: row
+        for row in page.text.split("<tr><td>")[1:]
+        if row.startswith(("Survey", "Quiz"))
+    }
+    assert "<td>–</td><td>–</td>" in rows["Survey"]
+    assert "<td>0 %</td><td>0 %</td>" in rows["Quiz"]
