@@ -219,6 +219,7 @@ def _read(
         since=params.get("since"),
         until=params.get("until"),
         limit=limit,
+        max_limit=settings.xapi_max_page_size,
         more=params.get("more"),
     )
     return Response(orjson.dumps(result), media_type="application/json")

@@ -98,6 +98,7 @@ def read_statements(
     since: str | None,
     until: str | None,
     limit: int,
+    max_limit: int,
     more: str | None,
 ) -> dict[str, Any]:
     """The statements this partner (or organization) sent, newest first, in pages; the
@@ -107,7 +108,10 @@ def read_statements(
     scope = ReadScope(authority_key=agent_key(authority))
     if more is not None:
         statement_filter, cursor, extra = queries.decode_more(more)
-        limit = int(extra.get("limit", limit))
+        # The link is the client's to send back, so its limit is checked like a parameter.
+        kept = extra.get("limit")
+        if isinstance(kept, int) and 0 < kept <= max_limit:
+            limit = kept
     else:
         statement_filter = queries.StatementFilter(
             since=_timestamp("since", since), until=_timestamp("until", until)

@@ -229,3 +229,24 @@ def test_a_body_over_the_json_limit_is_413_and_stores_nothing(
     )
     assert response.status_code == 413
     assert stored_ids(session) == set()
+
+
+def test_a_tampered_more_link_is_answered_within_the_page_limits(
+    client: TestClient, acme_headers: dict[str, str]
+) -> None:
+    import base64
+
+    import orjson
+
+    headers = {**acme_headers, **XAPI_HEADERS}
+    client.post(URL, json=[statement(0), statement(1), statement(2)], headers=headers)
+    more = client.get(URL, params={"limit": 1}, headers=headers).json()["more"]
+    token = more.split("more=", 1)[1]
+    payload = orjson.loads(base64.urlsafe_b64decode(token + "=" * (-len(token) % 4)))
+    for limit in ("lots", 10**9, -5):
+        payload["x"]["limit"] = limit
+        forged = base64.urlsafe_b64encode(orjson.dumps(payload)).decode().rstrip("=")
+        response = client.get(URL, params={"more": forged}, headers=headers)
+        assert response.status_code == 200, response.text
+        # An invalid limit is ignored (the default page size applies): the 2 left.
+        assert [s["id"] for s in response.json()["statements"]] == [IDS[1], IDS[0]]
