@@ -10,7 +10,7 @@ import typer
 from learnloop.auth import users as user_service
 from learnloop.cli.context import load_settings, unit_of_work
 from learnloop.cmi5.packages import delete_course, get_course, import_course, list_courses
-from learnloop.storage import LocalFileStorage
+from learnloop.storage import build_storage
 
 app = typer.Typer(help="cmi5 courses.", no_args_is_help=True)
 
@@ -27,7 +27,7 @@ def import_command(
         typer.secho(f"error: no such file: {file}", fg=typer.colors.RED, err=True)
         raise typer.Exit(code=1)
     settings = load_settings()
-    storage = LocalFileStorage(settings.resolved_storage_dir)
+    storage = build_storage(settings)
     with unit_of_work(settings) as session:
         owner_user = user_service.get_by_email(session, owner) if owner else None
         imported = import_course(session, storage, file.read_bytes(), owner=owner_user)
@@ -55,7 +55,7 @@ def delete_command(
 ) -> None:
     """Delete a course with its registrations, then its files."""
     settings = load_settings()
-    storage = LocalFileStorage(settings.resolved_storage_dir)
+    storage = build_storage(settings)
     with unit_of_work(settings) as session:
         prefix = delete_course(session, get_course(session, course_id))
     # After the commit: the rows go first, then the files.
