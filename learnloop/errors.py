@@ -15,6 +15,8 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, PlainTextResponse, Response
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
+from learnloop.requestlog import redact_path
+
 logger = logging.getLogger("learnloop.errors")
 
 
@@ -137,5 +139,8 @@ def install_error_handlers(app: FastAPI) -> None:
 
     @app.exception_handler(Exception)
     async def _unexpected(request: Request, exc: Exception) -> Response:
-        logger.error("unhandled error on %s %s", request.method, request.url.path, exc_info=exc)
+        # The path may carry a credential (a play-file grant, a cmi5 fetch token).
+        logger.error(
+            "unhandled error on %s %s", request.method, redact_path(request.url.path), exc_info=exc
+        )
         return error_response(request.url.path, 500, "Internal server error")
