@@ -27,6 +27,15 @@ class InsecureSettingsError(ValueError):
     """Raised when production mode is asked for with settings that are unsafe there."""
 
 
+def listening_base_url(host: str, port: int) -> str:
+    """``http://host:port`` of a server started without ``LEARNLOOP_BASE_URL``; a wildcard
+    bind address is reached on this machine through its loopback address."""
+    shown = {"0.0.0.0": "127.0.0.1", "": "127.0.0.1", "::": "::1"}.get(host, host)  # noqa: S104
+    if ":" in shown and not shown.startswith("["):
+        shown = f"[{shown}]"
+    return f"http://{shown}:{port}"
+
+
 class Settings(BaseSettings):
     model_config = SettingsConfigDict(env_prefix="LEARNLOOP_", extra="ignore")
 

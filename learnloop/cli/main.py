@@ -25,7 +25,7 @@ from learnloop.cli import h5p as h5p_cli
 from learnloop.cli import partners as partners_cli
 from learnloop.cli import users as users_cli
 from learnloop.cli.context import load_settings, open_database, unit_of_work
-from learnloop.config import Settings
+from learnloop.config import Settings, listening_base_url
 from learnloop.main import build_worker, create_app
 from learnloop.migrate import upgrade
 from learnloop.plans.plans import feature_list, list_plans
@@ -132,6 +132,10 @@ def serve(
         announce_first_admin(first_admin, sys.stdout)
     bind_host = host or settings.host
     bind_port = port or settings.port
+    if "base_url" not in settings.model_fields_set:
+        # Embed codes, share links and activity ids name the address really served, not
+        # the default :8000; the server processes read it from the environment.
+        os.environ["LEARNLOOP_BASE_URL"] = listening_base_url(bind_host, bind_port)
     login_hint = Path(settings.data_dir / FIRST_ADMIN_FILE)
     typer.echo(f"LearnLoop on http://{bind_host}:{bind_port}  (first admin: {login_hint})")
     if workers > 1 and settings.is_sqlite:
