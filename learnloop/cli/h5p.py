@@ -24,14 +24,31 @@ def _describe(error: AppError) -> str:
     return error.message
 
 
+def package_paths(paths: list[Path]) -> list[Path]:
+    """The packages named: a file as it is, a folder as the ``.h5p`` files in it."""
+    packages: list[Path] = []
+    for path in paths:
+        if not path.is_dir():
+            packages.append(path)
+            continue
+        found = sorted(child for child in path.glob("*.h5p") if child.is_file())
+        if not found:
+            raise typer.BadParameter(f"{path} holds no .h5p packages")
+        packages.extend(found)
+    return packages
+
+
 @app.command("import")
 def import_files(
-    files: Annotated[list[Path], typer.Argument(help=".h5p packages to import", exists=True)],
+    files: Annotated[
+        list[Path], typer.Argument(help=".h5p packages or folders of them", exists=True)
+    ],
     owner: Annotated[
         str | None, typer.Option(help="E-mail of the teacher who will own the content")
     ] = None,
 ) -> None:
     """Validate and import each package (each in its own transaction)."""
+    files = package_paths(files)
     settings = load_settings()
     services = build_services(settings)
     failures = 0
