@@ -388,3 +388,20 @@ def test_content_page_links_downloads_that_work(
         assert f'href="{link}"' in page.text
         download = client.get(link, headers=teacher.headers)
         assert download.status_code == 200, (link, download.text[:300])
+
+
+def test_a_title_with_markup_is_escaped_on_the_page_and_in_the_embed_code(
+    signed_in: Any, teacher: Account, content_id: str
+) -> None:
+    import html
+
+    browser = signed_in(teacher)
+    title = 'Say "hi" <script>alert(1)</script>'
+    renamed = browser.post(f"/library/{content_id}/rename", {"title": title})
+    assert renamed.status_code == 303, renamed.text
+    page = browser.get(f"/library/{content_id}").text
+    assert "<script>alert(1)</script>" not in page
+    embed = html.unescape(
+        page.split('id="embed-code" readonly rows="3">')[1].split("</textarea>")[0]
+    )
+    assert 'title="Say &quot;hi&quot; &lt;script&gt;alert(1)&lt;/script&gt;"' in embed

@@ -8,6 +8,7 @@ per file, so each file has its own progress bar and its own error message.
 
 from __future__ import annotations
 
+import html
 from datetime import UTC, date, datetime, time
 from typing import Annotated
 
@@ -103,7 +104,7 @@ def content_page(
             "share_link": share_link,
             "embed_code": (
                 f'<iframe src="{share_link}" width="800" height="600" frameborder="0" '
-                f'allowfullscreen="allowfullscreen" title="{content.title}"></iframe>'
+                f'allowfullscreen="allowfullscreen" title="{html.escape(content.title)}"></iframe>'
             ),
             "difficulties": DIFFICULTIES,
             "may_export_scorm": "scorm-export"
