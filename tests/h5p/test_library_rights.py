@@ -145,3 +145,19 @@ def test_a_plan_with_install_libraries_lets_a_teacher_install(
     assert response.status_code == 201, response.text
     assert response.json()["data"]["installedLibraries"] > 1
     assert storage.list_keys("libraries/H5P.MultiChoice-1.14")
+
+
+def test_the_library_upload_refuses_a_broken_package_and_writes_nothing(
+    client, admin, validator_dir, session, storage
+):
+    for data in (b"not a zip at all", (validator_dir / "corrupt_archive.h5p").read_bytes()):
+        response = client.post(
+            "/h5p/libraries/upload",
+            headers=admin.headers,
+            files={"h5p": ("x.h5p", io.BytesIO(data), "application/zip")},
+        )
+        assert response.status_code == 400, response.text
+    missing = client.post("/h5p/libraries/upload", headers=admin.headers)
+    assert missing.status_code == 400
+    assert session.scalar(select(func.count()).select_from(H5PLibrary)) == 0
+    assert storage.list_keys("") == []
