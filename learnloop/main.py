@@ -42,6 +42,9 @@ from learnloop.h5p.player_routes import build_player_router
 from learnloop.h5p.routes import router as h5p_router
 from learnloop.h5p.temp_files import register_h5p_jobs
 from learnloop.jobs.worker import JobRegistry, Worker
+from learnloop.lti.launch import PlatformKeySets
+from learnloop.lti.routes import admin_router as lti_admin_router
+from learnloop.lti.routes import router as lti_router
 from learnloop.operations.api_docs import router as api_docs_router
 from learnloop.operations.health import router as health_router
 from learnloop.operations.metrics import Metrics, MetricsMiddleware
@@ -219,6 +222,9 @@ def create_app(
     app.include_router(partners_router)
     app.include_router(partners_admin_router)
     app.include_router(partner_pages_router)
+    app.state.lti_key_sets = PlatformKeySets(services.http, settings.jwks_cache_seconds)
+    app.include_router(lti_router)
+    app.include_router(lti_admin_router)
 
     # Innermost: refuses NUL bytes and over-deep JSON (also in alternate-syntax bodies,
     # which it sees rewritten) before any handler parses them.

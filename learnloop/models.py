@@ -10,6 +10,7 @@ from learnloop.db import Base
 from learnloop.h5p import models as h5p_models  # noqa: F401
 from learnloop.h5p import player_models as h5p_player_models  # noqa: F401
 from learnloop.jobs.models import Job
+from learnloop.lti import models as lti_models  # noqa: F401
 from learnloop.partners import models as partner_models  # noqa: F401
 from learnloop.plans.models import Plan
 from learnloop.xapi.activity_models import XapiActivity
