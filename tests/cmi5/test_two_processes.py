@@ -5,8 +5,10 @@ from __future__ import annotations
 
 import json
 import threading
+import uuid
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import httpx
 import pytest
@@ -97,29 +99,35 @@ def test_launch_on_one_process_is_fetched_and_refused_again_on_the_other(
         assert (
             state.json()["contextTemplate"]["extensions"][EXT_SESSION_ID] == launched["sessionId"]
         )
-        statement = {
-            "actor": json.loads(params["actor"]),
-            "verb": {"id": "http://adlnet.gov/expapi/verbs/initialized"},
-            "object": {"id": params["activityId"]},
-            "context": {
-                "registration": params["registration"],
-                "contextActivities": {
-                    "category": [{"id": CATEGORY_CMI5}],
-                    "grouping": [{"id": AU}],
+
+        def initialized() -> dict[str, Any]:
+            return {
+                "id": str(uuid.uuid4()),
+                "actor": json.loads(params["actor"]),
+                "verb": {"id": "http://adlnet.gov/expapi/verbs/initialized"},
+                "object": {"id": params["activityId"]},
+                "timestamp": "2026-12-03T10:00:00Z",
+                "context": {
+                    "registration": params["registration"],
+                    "contextActivities": {
+                        "category": [{"id": CATEGORY_CMI5}],
+                        "grouping": [{"id": AU}],
+                    },
+                    "extensions": {EXT_SESSION_ID: launched["sessionId"]},
                 },
-                "extensions": {EXT_SESSION_ID: launched["sessionId"]},
-            },
-        }
-        assert b.post("/xapi/statements", headers=au_headers, json=statement).status_code == 200
+            }
+
+        stored = b.post("/xapi/statements", headers=au_headers, json=initialized())
+        assert stored.status_code == 200, stored.text
         # The second process sees the session initialized by the first: a second
         # initialized is refused there.
-        assert a.post("/xapi/statements", headers=au_headers, json=statement).status_code == 403
+        assert a.post("/xapi/statements", headers=au_headers, json=initialized()).status_code == 403
         # A new launch on one process abandons the session opened on the other.
         b.get(f"/api/cmi5/launch/{registration['id']}")
         status = a.get(f"/api/cmi5/sessions/{registration['id']}").json()["data"]
         assert status["status"] == "launched"
         terminated = dict(
-            statement,
+            initialized(),
             verb={"id": "http://adlnet.gov/expapi/verbs/terminated"},
             result={"duration": "PT1S"},
         )
