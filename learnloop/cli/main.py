@@ -22,6 +22,7 @@ from learnloop.cli import backup as backup_cli
 from learnloop.cli import clients as clients_cli
 from learnloop.cli import cmi5 as cmi5_cli
 from learnloop.cli import h5p as h5p_cli
+from learnloop.cli import lti as lti_cli
 from learnloop.cli import partners as partners_cli
 from learnloop.cli import users as users_cli
 from learnloop.cli.context import load_settings, open_database, unit_of_work
@@ -43,6 +44,7 @@ app.add_typer(h5p_cli.app, name="h5p")
 app.add_typer(cmi5_cli.app, name="cmi5")
 app.add_typer(clients_cli.app, name="clients")
 app.add_typer(partners_cli.app, name="partners")
+app.add_typer(lti_cli.app, name="lti")
 app.add_typer(analytics_cli.app, name="analytics")
 app.command("backup")(backup_cli.backup)
 app.command("restore")(backup_cli.restore)
