@@ -13,7 +13,7 @@ from typing import Any
 
 import httpx
 import pytest
-from playwright.sync_api import Browser
+from playwright.sync_api import Browser, Dialog
 
 from learnloop.auth.models import Role
 from learnloop.cmi5.vocabulary import (
@@ -142,7 +142,13 @@ def test_a_real_course_launches_reaches_the_lrs_and_reports(
     context = browser.new_context()
     page = context.new_page()
     dialogs: list[str] = []
-    page.on("dialog", lambda dialog: (dialogs.append(dialog.message), dialog.dismiss()))
+
+    def refuse_dialog(dialog: Dialog) -> None:
+        # The course alerts when tracking fails ("Unable to initialize, reason: …").
+        dialogs.append(dialog.message)
+        dialog.dismiss()
+
+    page.on("dialog", refuse_dialog)
     page.goto(launch_url)
     _wait_for(lms, registration, (VERB_INITIALIZED,))
     page.wait_for_function("() => typeof course !== 'undefined' && course.trackingPlugin")

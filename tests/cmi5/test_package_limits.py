@@ -24,9 +24,10 @@ PAGE = b"<!doctype html><title>AU</title>"
 
 
 def _upload(client: TestClient, account: Account, data: bytes) -> Response:
-    return client.post(
+    response: Response = client.post(
         "/api/cmi5/courses", headers=account.headers, files={"file": ("c.zip", data)}
     )
+    return response
 
 
 def _nothing_written(session: Session, storage: LocalFileStorage) -> None:
