@@ -15,6 +15,7 @@ Who launches, with which roles and into which context, is set per ``login_hint``
 
 from __future__ import annotations
 
+import html
 import json
 import threading
 import time
@@ -22,12 +23,13 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Any
+from urllib.parse import urlencode
 
 import uvicorn
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import rsa
 from fastapi import FastAPI, Request
-from fastapi.responses import Response
+from fastapi.responses import HTMLResponse, Response
 from lti1p3platform.framework.fastapi.message_launch import FastapiMessageLaunch
 from lti1p3platform.framework.fastapi.oidc_login import FastAPIOIDCLogin
 from lti1p3platform.ltiplatform import LTI1P3PlatformConfAbstract
@@ -163,6 +165,16 @@ class _Launch(FastapiMessageLaunch):  # type: ignore[misc]
 def build_platform_app(platform: TestPlatform) -> FastAPI:
     app = FastAPI()
 
+    @app.get("/course", response_class=HTMLResponse)
+    def course(login_hint: str, target: str) -> str:
+        """An LMS course page showing the tool's link in an iframe, as LMSs embed tools."""
+        start = "/start?" + urlencode({"login_hint": login_hint, "target": target})
+        return (
+            "<!doctype html><html><head><title>Course</title></head><body>"
+            f'<h1>Course</h1><iframe id="tool" src="{html.escape(start)}" '
+            'width="1000" height="700"></iframe></body></html>'
+        )
+
     @app.get("/jwks")
     def jwks() -> dict[str, Any]:
         return {"keys": platform.registration().get_jwks()}
@@ -209,11 +221,13 @@ def serve(app: FastAPI, port: int) -> Iterator[str]:
 
 
 @contextmanager
-def running_platform(tool_base_url: str) -> Iterator[TestPlatform]:
+def running_platform(tool_base_url: str, host: str = "127.0.0.1") -> Iterator[TestPlatform]:
+    """``host`` "localhost" puts the platform on another site than a tool on 127.0.0.1,
+    so the tool runs in a third-party iframe as it does under a real LMS."""
     port = free_port()
     private_pem, public_pem = generate_rsa_pem()
     platform = TestPlatform(
-        issuer=f"http://127.0.0.1:{port}",
+        issuer=f"http://{host}:{port}",
         tool_base_url=tool_base_url,
         private_pem=private_pem,
         public_pem=public_pem,
