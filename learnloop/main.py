@@ -38,10 +38,13 @@ from learnloop.errors import install_error_handlers
 from learnloop.h5p.content import get_ownership as h5p_ownership
 from learnloop.h5p.errors import install_h5p_error_handlers
 from learnloop.h5p.export.routes import router as h5p_export_router
+from learnloop.h5p.hub.routes import router as h5p_hub_router
+from learnloop.h5p.hub.tasks import register_hub_jobs
 from learnloop.h5p.player_routes import build_player_router
 from learnloop.h5p.routes import router as h5p_router
 from learnloop.h5p.temp_files import register_h5p_jobs
 from learnloop.jobs.worker import JobRegistry, Worker
+from learnloop.lti.deep_linking_routes import router as lti_deep_linking_router
 from learnloop.lti.launch import PlatformKeySets
 from learnloop.lti.routes import admin_router as lti_admin_router
 from learnloop.lti.routes import router as lti_router
@@ -114,6 +117,7 @@ def build_services(
     # Domains with background work register their handlers on ``services.jobs`` here.
     register_partner_jobs(services.jobs, services.http, services.xapi_hooks)
     register_h5p_jobs(services.jobs)
+    register_hub_jobs(services.jobs, services.http)
     return services
 
 
@@ -215,6 +219,7 @@ def create_app(
     app.include_router(dashboard_router)
     # Before h5p_router: its /h5p/content/{id}/{file_path:path} would take the export paths.
     app.include_router(h5p_export_router)
+    app.include_router(h5p_hub_router)
     app.include_router(h5p_router)
     app.include_router(build_player_router(settings))
     app.include_router(player_page_router)
@@ -225,6 +230,7 @@ def create_app(
     app.state.lti_key_sets = PlatformKeySets(services.http, settings.jwks_cache_seconds)
     app.include_router(lti_router)
     app.include_router(lti_admin_router)
+    app.include_router(lti_deep_linking_router)
 
     # Innermost: refuses NUL bytes and over-deep JSON (also in alternate-syntax bodies,
     # which it sees rewritten) before any handler parses them.

@@ -3,7 +3,7 @@ Deep Linking 2.0 §4.4, Security Framework 1.0 §6.3)."""
 
 from __future__ import annotations
 
-from learnloop.lti.landing import CONTENT_LINK_PATH
+from learnloop.lti.links import CONTENT_LINK_PATH
 from learnloop.lti.login import launch_url
 from learnloop.lti.schemas import ToolConfigurationOut
 

@@ -19,12 +19,12 @@ from learnloop.analytics import access, classes
 from learnloop.auth.models import User
 from learnloop.auth.tokens import issue_token
 from learnloop.config import Settings
-from learnloop.lti import accounts
+from learnloop.lti import accounts, deep_linking
 from learnloop.lti.errors import InvalidLaunch
 from learnloop.lti.launch import ValidLaunch
+from learnloop.lti.links import linked_content_id
 from learnloop.lti.vocabulary import DEEP_LINKING_REQUEST
 
-CONTENT_LINK_PATH = "/lti/content/"
 # The token in the player URL lives as long as a lesson, not a whole working day.
 LAUNCH_TOKEN_TTL_SECONDS = 4 * 3600
 
@@ -36,18 +36,6 @@ class Landing:
     token: str
 
 
-def content_link(base_url: str, content_id: str) -> str:
-    return base_url.rstrip("/") + CONTENT_LINK_PATH + quote(content_id, safe="")
-
-
-def linked_content_id(base_url: str, target_link_uri: str) -> str | None:
-    prefix = base_url.rstrip("/") + CONTENT_LINK_PATH
-    if not target_link_uri.startswith(prefix):
-        return None
-    content_id = target_link_uri[len(prefix) :].split("?", 1)[0]
-    return content_id or None
-
-
 def land(session: Session, settings: Settings, launch: ValidLaunch) -> Landing:
     user = accounts.user_for_launch(session, launch)
     learner_class = accounts.class_for_launch(session, launch, user)
@@ -55,9 +43,8 @@ def land(session: Session, settings: Settings, launch: ValidLaunch) -> Landing:
     if launch.message_type == DEEP_LINKING_REQUEST:
         if not user.is_teacher:
             raise InvalidLaunch("Only instructors pick content for a link")
-        # The picking page is served by the web app; the request's claims stay in the
-        # signed id_token the page receives back (see learnloop.lti.deep_linking).
-        return Landing(user, "/lti/deep-linking", token)
+        ticket = deep_linking.issue_ticket(settings, launch, user)
+        return Landing(user, "/lti/deep-linking?" + urlencode({"ticket": ticket}), token)
     content_id = linked_content_id(settings.base_url, launch.target_link_uri)
     if content_id is None:
         if not user.is_teacher:

@@ -116,7 +116,7 @@ class TestPlatform:
         return {"kid": kid} if kid else None
 
 
-class _Config(LTI1P3PlatformConfAbstract):  # type: ignore[misc]
+class PlatformConfig(LTI1P3PlatformConfAbstract):  # type: ignore[misc]
     platform: TestPlatform
     target_link_uri: str | None
 
@@ -183,7 +183,7 @@ def build_platform_app(platform: TestPlatform) -> FastAPI:
     def start(
         request: Request, login_hint: str, target: str, message: str = "resource"
     ) -> Response:
-        config = _Config(platform=platform, target_link_uri=target)
+        config = PlatformConfig(platform=platform, target_link_uri=target)
         login = _Login(request, config)
         login.set_lti_message_hint(
             message=message, target=target, resource_link_id=f"link-{abs(hash(target))}"
@@ -194,7 +194,7 @@ def build_platform_app(platform: TestPlatform) -> FastAPI:
     @app.get("/authorize")
     def authorize(request: Request) -> Response:
         hint = json.loads(request.query_params["lti_message_hint"])
-        launch = _Launch(request, _Config(platform=platform, target_link_uri=hint["target"]))
+        launch = _Launch(request, PlatformConfig(platform=platform, target_link_uri=hint["target"]))
         response: Response = launch.lti_launch()
         return response
 
