@@ -142,6 +142,12 @@ class Settings(BaseSettings):
     # Bytes one user may keep in the temporary area, unless the plan's "temp-bytes" quota
     # sets another limit (so no one, learners included, can fill the disk with uploads).
     h5p_temp_max_bytes_per_user: int = 50 * 1024 * 1024
+    # The H5P Hub (learnloop.h5p.hub): where content types come from (empty: no hub, as
+    # on an offline school server), how often the content-type cache is refreshed, and
+    # the size limit of one downloaded package.
+    h5p_hub_url: str = "https://api.h5p.org/v1"
+    h5p_hub_refresh_seconds: int = 24 * 3600
+    h5p_hub_max_package_bytes: int = 200 * 1024 * 1024
 
     # H5P player (learnloop.h5p.player): completion tracking (setFinished) and capturing
     # the content's xAPI events into the LRS are switched independently, as H5P allows
