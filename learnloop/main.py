@@ -38,6 +38,8 @@ from learnloop.errors import install_error_handlers
 from learnloop.h5p.content import get_ownership as h5p_ownership
 from learnloop.h5p.errors import install_h5p_error_handlers
 from learnloop.h5p.export.routes import router as h5p_export_router
+from learnloop.h5p.hub.routes import router as h5p_hub_router
+from learnloop.h5p.hub.tasks import register_hub_jobs
 from learnloop.h5p.player_routes import build_player_router
 from learnloop.h5p.routes import router as h5p_router
 from learnloop.h5p.temp_files import register_h5p_jobs
@@ -115,6 +117,7 @@ def build_services(
     # Domains with background work register their handlers on ``services.jobs`` here.
     register_partner_jobs(services.jobs, services.http, services.xapi_hooks)
     register_h5p_jobs(services.jobs)
+    register_hub_jobs(services.jobs, services.http)
     return services
 
 
@@ -216,6 +219,7 @@ def create_app(
     app.include_router(dashboard_router)
     # Before h5p_router: its /h5p/content/{id}/{file_path:path} would take the export paths.
     app.include_router(h5p_export_router)
+    app.include_router(h5p_hub_router)
     app.include_router(h5p_router)
     app.include_router(build_player_router(settings))
     app.include_router(player_page_router)
