@@ -2,18 +2,23 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 from typing import Annotated
 
 import typer
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+from sqlalchemy.orm import Session
 
 from learnloop.auth import users as user_service
 from learnloop.cli.context import load_settings
 from learnloop.errors import AppError
 from learnloop.h5p.errors import PackageValidationError
+from learnloop.h5p.hub import cache as hub_cache
+from learnloop.h5p.hub.install import install_essentials, install_from_hub
+from learnloop.h5p.hub.tasks import hub_client
 from learnloop.h5p.importer import import_package
-from learnloop.main import build_services
+from learnloop.main import Services, build_services
 
 app = typer.Typer(help="H5P packages and content.", no_args_is_help=True)
 
@@ -97,3 +102,73 @@ def import_files(
     if failures:
         typer.secho(f"{failures} of {len(files)} package(s) failed", fg=typer.colors.RED, err=True)
         raise typer.Exit(code=1)
+
+
+hub_app = typer.Typer(help="Content types from the H5P Hub.", no_args_is_help=True)
+app.add_typer(hub_app, name="hub")
+
+
+def _run_hub(action: Callable[[Session, Services], str]) -> None:
+    """Run ``action`` in one transaction; print its summary, or the error and exit 1."""
+    settings = load_settings()
+    services = build_services(settings)
+    try:
+        with services.database.transaction() as session:
+            summary = action(session, services)
+    except AppError as exc:
+        typer.secho(f"error: {exc.message}", fg=typer.colors.RED, err=True)
+        raise typer.Exit(code=1) from exc
+    finally:
+        services.http.close()
+        services.database.engine.dispose()
+    typer.echo(summary)
+
+
+@hub_app.command("refresh")
+def hub_refresh() -> None:
+    """Refresh the content-type cache from the hub."""
+
+    def refresh(session: Session, services: Services) -> str:
+        client = hub_client(services.settings, services.http)
+        count = hub_cache.refresh_cache(session, services.settings, client)
+        return f"{count} content types cached from {services.settings.h5p_hub_url}"
+
+    _run_hub(refresh)
+
+
+@hub_app.command("install")
+def hub_install(
+    machine_name: Annotated[str, typer.Argument(help="e.g. H5P.MultiChoice")],
+) -> None:
+    """Download a content type from the hub and install its libraries."""
+
+    def install(session: Session, services: Services) -> str:
+        client = hub_client(services.settings, services.http)
+        result = install_from_hub(
+            session, services.storage, services.settings, client, machine_name
+        )
+        return (
+            f"{machine_name}: {len(result.installed)} libraries installed, "
+            f"{len(result.upgraded)} upgraded"
+        )
+
+    _run_hub(install)
+
+
+@hub_app.command("install-essentials")
+def hub_install_essentials() -> None:
+    """Install the essential content types the hub offers; prints a line per type."""
+
+    def install(session: Session, services: Services) -> str:
+        client = hub_client(services.settings, services.http)
+        report = install_essentials(session, services.storage, services.settings, client)
+        lines = [
+            f"{result.name}: " + ("installed" if result.success else f"failed ({result.error})")
+            for result in report.results
+        ]
+        if report.refresh_error:
+            lines.insert(0, f"hub refresh failed, used the cache: {report.refresh_error}")
+        lines.append(f"Installed {report.installed}/{len(report.results)} content types")
+        return "\n".join(lines)
+
+    _run_hub(install)
