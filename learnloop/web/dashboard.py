@@ -44,11 +44,13 @@ from learnloop.web.insights.presentation import (
     question_labels,
     split_top_and_weakest,
 )
-from learnloop.web.layout import duration, human_datetime, percent
+from learnloop.web.layout import duration, human_date, human_datetime, percent
 
 TEMPLATES = Jinja2Templates(directory=str(Path(__file__).resolve().parent / "templates"))
 # Dates without microseconds, "67 %" rather than 0.6667 (the web app's filters).
-TEMPLATES.env.filters.update(human_datetime=human_datetime, percent=percent, duration=duration)
+TEMPLATES.env.filters.update(
+    human_date=human_date, human_datetime=human_datetime, percent=percent, duration=duration
+)
 # Pages run only this server's scripts and styles (issue 7: "load nothing from the internet").
 SECURITY_HEADERS = {
     "Content-Security-Policy": (
