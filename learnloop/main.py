@@ -45,6 +45,7 @@ from learnloop.h5p.routes import router as h5p_router
 from learnloop.h5p.temp_files import register_h5p_jobs
 from learnloop.jobs.worker import JobRegistry, Worker
 from learnloop.lti.deep_linking_routes import router as lti_deep_linking_router
+from learnloop.lti.grades import GradePassback, register_grade_jobs
 from learnloop.lti.launch import PlatformKeySets
 from learnloop.lti.routes import admin_router as lti_admin_router
 from learnloop.lti.routes import router as lti_router
@@ -118,6 +119,7 @@ def build_services(
     register_partner_jobs(services.jobs, services.http, services.xapi_hooks)
     register_h5p_jobs(services.jobs)
     register_hub_jobs(services.jobs, services.http)
+    register_grade_jobs(services.jobs, services.http)
     return services
 
 
@@ -231,6 +233,7 @@ def create_app(
     app.include_router(lti_router)
     app.include_router(lti_admin_router)
     app.include_router(lti_deep_linking_router)
+    app.state.xapi_hooks.add_on_stored(GradePassback(settings.base_url))
 
     # Innermost: refuses NUL bytes and over-deep JSON (also in alternate-syntax bodies,
     # which it sees rewritten) before any handler parses them.

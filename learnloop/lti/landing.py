@@ -19,7 +19,7 @@ from learnloop.analytics import access, classes
 from learnloop.auth.models import User
 from learnloop.auth.tokens import issue_token
 from learnloop.config import Settings
-from learnloop.lti import accounts, deep_linking
+from learnloop.lti import accounts, deep_linking, grades
 from learnloop.lti.errors import InvalidLaunch
 from learnloop.lti.launch import ValidLaunch
 from learnloop.lti.links import linked_content_id
@@ -50,6 +50,7 @@ def land(session: Session, settings: Settings, launch: ValidLaunch) -> Landing:
         if not user.is_teacher:
             raise InvalidLaunch("This link names no content")
         return Landing(user, "/library?" + urlencode({"token": token}), token)
+    grades.bind_line_item(session, launch, user.id, content_id)
     if learner_class is not None and user.is_teacher:
         visible = access.teacher_content_ids(session, user.id)
         if user.is_admin or content_id in visible:

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import ForeignKey, String, Text, UniqueConstraint
+from sqlalchemy import Float, ForeignKey, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
 from learnloop.db import UUID_LENGTH, Base, new_uuid, utcnow
@@ -99,3 +99,25 @@ class LtiContextClass(Base):
     platform_id: Mapped[str] = mapped_column(ForeignKey("lti_platforms.id", ondelete="CASCADE"))
     context_id: Mapped[str] = mapped_column(String(255))
     class_id: Mapped[str] = mapped_column(ForeignKey("analytics_classes.id", ondelete="CASCADE"))
+    # Names and Role Provisioning Services 2.0 §2: the context's membership URL, when the
+    # platform offers it in launches.
+    memberships_url: Mapped[str | None] = mapped_column(String(2048), default=None)
+
+
+class LtiGradeBinding(Base):
+    """Where a learner's score for one content item goes: the line item of the resource
+    link they launched (Assignment and Grade Services 2.0 §3.2), and what was posted."""
+
+    __tablename__ = "lti_grade_bindings"
+    __table_args__ = (UniqueConstraint("user_id", "lineitem_url"),)
+
+    id: Mapped[str] = mapped_column(String(UUID_LENGTH), primary_key=True, default=new_uuid)
+    platform_id: Mapped[str] = mapped_column(ForeignKey("lti_platforms.id", ondelete="CASCADE"))
+    user_id: Mapped[str] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))
+    content_id: Mapped[str] = mapped_column(String(100), index=True)
+    lineitem_url: Mapped[str] = mapped_column(String(2048))
+    # The learner's ``sub`` on the platform: the score's userId (AGS §3.4.2).
+    platform_user_id: Mapped[str] = mapped_column(String(255))
+    # The best fraction (0..1) posted so far, for the "best attempt" policy.
+    best_posted: Mapped[float | None] = mapped_column(Float, default=None)
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)

@@ -31,3 +31,9 @@ INSTRUCTOR_ROLES = frozenset(
     }
 )
 INSTRUCTOR_SUB_ROLE_PREFIX = "http://purl.imsglobal.org/vocab/lis/v2/membership/Instructor#"
+
+# Assignment and Grade Services 2.0 §3.1 and Names and Role Provisioning Services 2.0 §3.
+AGS_ENDPOINT = "https://purl.imsglobal.org/spec/lti-ags/claim/endpoint"
+AGS_SCORE_SCOPE = "https://purl.imsglobal.org/spec/lti-ags/scope/score"
+NRPS_SERVICE = "https://purl.imsglobal.org/spec/lti-nrps/claim/namesroleservice"
+NRPS_SCOPE = "https://purl.imsglobal.org/spec/lti-nrps/scope/contextmembership.readonly"

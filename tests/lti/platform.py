@@ -29,7 +29,8 @@ import uvicorn
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import rsa
 from fastapi import FastAPI, Request
-from fastapi.responses import HTMLResponse, Response
+from fastapi.responses import HTMLResponse, JSONResponse, Response
+from lti1p3platform.constants import LTI_1P3_ACCESS_TOKEN_SCOPES
 from lti1p3platform.framework.fastapi.message_launch import FastapiMessageLaunch
 from lti1p3platform.framework.fastapi.oidc_login import FastAPIOIDCLogin
 from lti1p3platform.ltiplatform import LTI1P3PlatformConfAbstract
@@ -39,6 +40,7 @@ from tests.support.live_server import free_port
 
 INSTRUCTOR = "http://purl.imsglobal.org/vocab/lis/v2/membership#Instructor"
 LEARNER = "http://purl.imsglobal.org/vocab/lis/v2/membership#Learner"
+SCORE_SCOPE = "https://purl.imsglobal.org/spec/lti-ags/scope/score"
 CLIENT_ID = "learnloop-tool"
 DEPLOYMENT_ID = "deployment-1"
 
@@ -77,6 +79,12 @@ class TestPlatform:
     client_id: str = CLIENT_ID
     deployment_id: str = DEPLOYMENT_ID
     people: dict[str, Person] = field(default_factory=dict)
+    # The tool's JWKS when the platform cannot fetch it (a tool behind TestClient).
+    tool_jwks: dict[str, Any] | None = None
+    # Scores the AGS score service accepted, and how many calls to refuse first (503).
+    scores: list[dict[str, Any]] = field(default_factory=list)
+    refuse_scores: int = 0
+    token_requests: int = 0
 
     @property
     def jwks_url(self) -> str:
@@ -125,7 +133,10 @@ class PlatformConfig(LTI1P3PlatformConfAbstract):  # type: ignore[misc]
         self.target_link_uri = kwargs.get("target_link_uri")
 
     def get_registration_by_params(self, **kwargs: Any) -> Registration:
-        return self.platform.registration(self.target_link_uri)
+        registration = self.platform.registration(self.target_link_uri)
+        if self.platform.tool_jwks is not None:
+            registration.set_tool_key_set(self.platform.tool_jwks)
+        return registration
 
 
 class _Login(FastAPIOIDCLogin):  # type: ignore[misc]
@@ -160,6 +171,21 @@ class _Launch(FastapiMessageLaunch):  # type: ignore[misc]
             )
         else:
             self.set_resource_link_claim(hint["resource_link_id"], title="Linked content")
+            self.set_extra_claims(
+                {
+                    "https://purl.imsglobal.org/spec/lti-ags/claim/endpoint": {
+                        "scope": LTI_1P3_ACCESS_TOKEN_SCOPES[:4],
+                        "lineitems": platform.issuer + "/lineitems",
+                        "lineitem": f"{platform.issuer}/lineitems/{hint['resource_link_id']}",
+                    },
+                    "https://purl.imsglobal.org/spec/lti-nrps/claim/namesroleservice": {
+                        "context_memberships_url": (
+                            f"{platform.issuer}/contexts/{person.context_id}/memberships"
+                        ),
+                        "service_versions": ["2.0"],
+                    },
+                }
+            )
 
 
 def build_platform_app(platform: TestPlatform) -> FastAPI:
@@ -174,6 +200,39 @@ def build_platform_app(platform: TestPlatform) -> FastAPI:
             f'<h1>Course</h1><iframe id="tool" src="{html.escape(start)}" '
             'width="1000" height="700"></iframe></body></html>'
         )
+
+    @app.post("/token")
+    async def token(request: Request) -> Response:
+        """The client-credentials grant with a JWT assertion, checked by the package
+        against the tool's JWKS (Security Framework §4.1)."""
+        platform.token_requests += 1
+        form = {key: str(value) for key, value in (await request.form()).items()}
+        config = PlatformConfig(platform=platform, target_link_uri=None)
+        config.get_registration()
+        try:
+            answer = config.get_access_token(form)
+        except Exception as exc:
+            return JSONResponse({"error": "invalid_client", "detail": str(exc)}, 401)
+        return JSONResponse(dict(answer))
+
+    @app.post("/lineitems/{lineitem_id}/scores")
+    async def score(lineitem_id: str, request: Request) -> Response:
+        config = PlatformConfig(platform=platform, target_link_uri=None)
+        config.get_registration()
+        bearer = request.headers.get("authorization", "").removeprefix("Bearer ")
+        try:
+            allowed = config.validate_token(bearer, allowed_scopes=[SCORE_SCOPE])
+        except Exception:
+            allowed = False
+        if not allowed:
+            return JSONResponse({"error": "unauthorized"}, 401)
+        if request.headers.get("content-type") != "application/vnd.ims.lis.v1.score+json":
+            return JSONResponse({"error": "unsupported media type"}, 415)
+        if platform.refuse_scores > 0:
+            platform.refuse_scores -= 1
+            return JSONResponse({"error": "try later"}, 503)
+        platform.scores.append({"lineitem": lineitem_id, **json.loads(await request.body())})
+        return Response(status_code=204)
 
     @app.get("/jwks")
     def jwks() -> dict[str, Any]:

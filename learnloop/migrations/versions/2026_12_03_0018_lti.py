@@ -122,6 +122,7 @@ def upgrade() -> None:
         sa.Column("platform_id", sa.String(length=36), nullable=False),
         sa.Column("context_id", sa.String(length=255), nullable=False),
         sa.Column("class_id", sa.String(length=36), nullable=False),
+        sa.Column("memberships_url", sa.String(length=2048), nullable=True),
         sa.ForeignKeyConstraint(
             ["platform_id"],
             ["lti_platforms.id"],
@@ -139,9 +140,43 @@ def upgrade() -> None:
             "platform_id", "context_id", name=op.f("uq_lti_context_classes_platform_id_context_id")
         ),
     )
+    op.create_table(
+        "lti_grade_bindings",
+        sa.Column("id", sa.String(length=36), nullable=False),
+        sa.Column("platform_id", sa.String(length=36), nullable=False),
+        sa.Column("user_id", sa.String(length=36), nullable=False),
+        sa.Column("content_id", sa.String(length=100), nullable=False),
+        sa.Column("lineitem_url", sa.String(length=2048), nullable=False),
+        sa.Column("platform_user_id", sa.String(length=255), nullable=False),
+        sa.Column("best_posted", sa.Float(), nullable=True),
+        sa.Column("updated_at", learnloop.db.UTCDateTime(timezone=True), nullable=False),
+        sa.ForeignKeyConstraint(
+            ["platform_id"],
+            ["lti_platforms.id"],
+            name=op.f("fk_lti_grade_bindings_platform_id_lti_platforms"),
+            ondelete="CASCADE",
+        ),
+        sa.ForeignKeyConstraint(
+            ["user_id"],
+            ["users.id"],
+            name=op.f("fk_lti_grade_bindings_user_id_users"),
+            ondelete="CASCADE",
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_lti_grade_bindings")),
+        sa.UniqueConstraint(
+            "user_id", "lineitem_url", name=op.f("uq_lti_grade_bindings_user_id_lineitem_url")
+        ),
+    )
+    with op.batch_alter_table("lti_grade_bindings") as batch_op:
+        batch_op.create_index(
+            batch_op.f("ix_lti_grade_bindings_content_id"), ["content_id"], unique=False
+        )
 
 
 def downgrade() -> None:
+    with op.batch_alter_table("lti_grade_bindings") as batch_op:
+        batch_op.drop_index(batch_op.f("ix_lti_grade_bindings_content_id"))
+    op.drop_table("lti_grade_bindings")
     op.drop_table("lti_context_classes")
     op.drop_table("lti_user_links")
     with op.batch_alter_table("lti_used_nonces") as batch_op:
