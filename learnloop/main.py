@@ -47,6 +47,7 @@ from learnloop.jobs.worker import JobRegistry, Worker
 from learnloop.lti.deep_linking_routes import router as lti_deep_linking_router
 from learnloop.lti.grades import GradePassback, register_grade_jobs
 from learnloop.lti.launch import PlatformKeySets
+from learnloop.lti.roster import register_roster_jobs
 from learnloop.lti.routes import admin_router as lti_admin_router
 from learnloop.lti.routes import router as lti_router
 from learnloop.operations.api_docs import router as api_docs_router
@@ -120,6 +121,7 @@ def build_services(
     register_h5p_jobs(services.jobs)
     register_hub_jobs(services.jobs, services.http)
     register_grade_jobs(services.jobs, services.http)
+    register_roster_jobs(services.jobs, services.http)
     return services
 
 

@@ -22,7 +22,12 @@ from learnloop.auth.models import Role, User
 from learnloop.errors import Forbidden
 from learnloop.lti.launch import ValidLaunch
 from learnloop.lti.models import LtiContextClass, LtiUserLink
-from learnloop.lti.vocabulary import CONTEXT, INSTRUCTOR_ROLES, INSTRUCTOR_SUB_ROLE_PREFIX
+from learnloop.lti.vocabulary import (
+    CONTEXT,
+    INSTRUCTOR_ROLES,
+    INSTRUCTOR_SUB_ROLE_PREFIX,
+    NRPS_SERVICE,
+)
 
 ACCOUNT_EMAIL_DOMAIN = "lti.invalid"
 MAX_NAME_LENGTH = 200
@@ -47,34 +52,65 @@ def _account_email(platform_id: str, subject: str) -> str:
     return f"lti-{digest}@{ACCOUNT_EMAIL_DOMAIN}"
 
 
-def user_for_launch(session: Session, launch: ValidLaunch) -> User:
-    wanted_role = Role.TEACHER if is_instructor(launch.roles) else Role.LEARNER
+def linked_user(
+    session: Session, platform_id: str, subject: str, display_name: str, roles: list[str]
+) -> User:
+    """The account linked to the platform user ``subject``, created on first sight."""
+    wanted_role = Role.TEACHER if is_instructor(roles) else Role.LEARNER
     link = session.scalar(
         select(LtiUserLink).where(
-            LtiUserLink.platform_id == launch.platform.id,
-            LtiUserLink.subject == launch.subject,
+            LtiUserLink.platform_id == platform_id, LtiUserLink.subject == subject
         )
     )
     if link is None:
         user = user_service.create_user(
             session,
-            email=_account_email(launch.platform.id, launch.subject),
-            display_name=_display_name(launch),
+            email=_account_email(platform_id, subject),
+            display_name=display_name[:MAX_NAME_LENGTH],
             role=wanted_role,
             password=None,
         )
-        session.add(
-            LtiUserLink(platform_id=launch.platform.id, subject=launch.subject, user_id=user.id)
-        )
+        session.add(LtiUserLink(platform_id=platform_id, subject=subject, user_id=user.id))
         session.flush()
         return user
     user = user_service.get_user(session, link.user_id)
-    if not user.is_active:
-        raise Forbidden("This account is deactivated")
     if wanted_role is Role.TEACHER and user.role == Role.LEARNER.value:
         user.role = Role.TEACHER.value
         session.flush()
     return user
+
+
+def user_for_launch(session: Session, launch: ValidLaunch) -> User:
+    user = linked_user(
+        session, launch.platform.id, launch.subject, _display_name(launch), launch.roles
+    )
+    if not user.is_active:
+        raise Forbidden("This account is deactivated")
+    return user
+
+
+def _memberships_url(launch: ValidLaunch) -> str | None:
+    service = launch.claims.get(NRPS_SERVICE)
+    url = service.get("context_memberships_url") if isinstance(service, dict) else None
+    return url if isinstance(url, str) and url.startswith(("http://", "https://")) else None
+
+
+def context_link(session: Session, platform_id: str, context_id: str) -> LtiContextClass | None:
+    return session.scalar(
+        select(LtiContextClass).where(
+            LtiContextClass.platform_id == platform_id, LtiContextClass.context_id == context_id
+        )
+    )
+
+
+def context_link_of_class(
+    session: Session, platform_id: str, class_id: str
+) -> LtiContextClass | None:
+    return session.scalar(
+        select(LtiContextClass).where(
+            LtiContextClass.platform_id == platform_id, LtiContextClass.class_id == class_id
+        )
+    )
 
 
 def class_for_launch(session: Session, launch: ValidLaunch, user: User) -> LearnerClass | None:
@@ -83,14 +119,13 @@ def class_for_launch(session: Session, launch: ValidLaunch, user: User) -> Learn
     context = launch.claims.get(CONTEXT)
     if not isinstance(context, dict) or not isinstance(context.get("id"), str):
         return None
-    link = session.scalar(
-        select(LtiContextClass).where(
-            LtiContextClass.platform_id == launch.platform.id,
-            LtiContextClass.context_id == context["id"],
-        )
-    )
+    link = context_link(session, launch.platform.id, context["id"])
+    memberships_url = _memberships_url(launch)
     if link is not None:
         learner_class = session.get(LearnerClass, link.class_id)
+        if memberships_url is not None and link.memberships_url != memberships_url:
+            link.memberships_url = memberships_url
+            session.flush()
     elif user.is_teacher and is_instructor(launch.roles):
         title = context.get("title") or context.get("label") or context["id"]
         learner_class = classes.create_class(session, user, str(title)[:MAX_NAME_LENGTH])
@@ -99,6 +134,7 @@ def class_for_launch(session: Session, launch: ValidLaunch, user: User) -> Learn
                 platform_id=launch.platform.id,
                 context_id=context["id"],
                 class_id=learner_class.id,
+                memberships_url=memberships_url,
             )
         )
         session.flush()

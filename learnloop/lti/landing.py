@@ -19,7 +19,7 @@ from learnloop.analytics import access, classes
 from learnloop.auth.models import User
 from learnloop.auth.tokens import issue_token
 from learnloop.config import Settings
-from learnloop.lti import accounts, deep_linking, grades
+from learnloop.lti import accounts, deep_linking, grades, roster
 from learnloop.lti.errors import InvalidLaunch
 from learnloop.lti.launch import ValidLaunch
 from learnloop.lti.links import linked_content_id
@@ -39,6 +39,10 @@ class Landing:
 def land(session: Session, settings: Settings, launch: ValidLaunch) -> Landing:
     user = accounts.user_for_launch(session, launch)
     learner_class = accounts.class_for_launch(session, launch, user)
+    if learner_class is not None and accounts.is_instructor(launch.roles):
+        context = accounts.context_link_of_class(session, launch.platform.id, learner_class.id)
+        if context is not None:
+            roster.request_sync(session, context)
     token, _ = issue_token(settings, user, ttl_seconds=LAUNCH_TOKEN_TTL_SECONDS)
     if launch.message_type == DEEP_LINKING_REQUEST:
         if not user.is_teacher:

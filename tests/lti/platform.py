@@ -41,6 +41,7 @@ from tests.support.live_server import free_port
 INSTRUCTOR = "http://purl.imsglobal.org/vocab/lis/v2/membership#Instructor"
 LEARNER = "http://purl.imsglobal.org/vocab/lis/v2/membership#Learner"
 SCORE_SCOPE = "https://purl.imsglobal.org/spec/lti-ags/scope/score"
+NRPS_SCOPE = "https://purl.imsglobal.org/spec/lti-nrps/scope/contextmembership.readonly"
 CLIENT_ID = "learnloop-tool"
 DEPLOYMENT_ID = "deployment-1"
 
@@ -84,6 +85,8 @@ class TestPlatform:
     # Scores the AGS score service accepted, and how many calls to refuse first (503).
     scores: list[dict[str, Any]] = field(default_factory=list)
     refuse_scores: int = 0
+    # Course members the platform lists in its roster without them having launched.
+    roster: dict[str, Person] = field(default_factory=dict)
     token_requests: int = 0
 
     @property
@@ -233,6 +236,44 @@ def build_platform_app(platform: TestPlatform) -> FastAPI:
             return JSONResponse({"error": "try later"}, 503)
         platform.scores.append({"lineitem": lineitem_id, **json.loads(await request.body())})
         return Response(status_code=204)
+
+    @app.get("/contexts/{context_id}/memberships")
+    def memberships(context_id: str, request: Request, page: int = 0) -> Response:
+        """NRPS 2.0 membership container, two members a page linked by rel="next"."""
+        config = PlatformConfig(platform=platform, target_link_uri=None)
+        config.get_registration()
+        bearer = request.headers.get("authorization", "").removeprefix("Bearer ")
+        try:
+            allowed = config.validate_token(bearer, allowed_scopes=[NRPS_SCOPE])
+        except Exception:
+            allowed = False
+        if not allowed:
+            return JSONResponse({"error": "unauthorized"}, 401)
+        everyone = {**platform.people, **platform.roster}
+        members = [
+            {
+                "status": "Active",
+                "user_id": user_id,
+                "name": person.name,
+                "roles": person.roles,
+            }
+            for user_id, person in sorted(everyone.items())
+            if person.context_id == context_id
+        ]
+        start = page * 2
+        headers = {}
+        if start + 2 < len(members):
+            url = f"{platform.issuer}/contexts/{context_id}/memberships?page={page + 1}"
+            headers["Link"] = f'<{url}>; rel="next"'
+        return JSONResponse(
+            {
+                "id": str(request.url),
+                "context": {"id": context_id},
+                "members": members[start : start + 2],
+            },
+            headers=headers,
+            media_type="application/vnd.ims.lti-nrps.v2.membershipcontainer+json",
+        )
 
     @app.get("/jwks")
     def jwks() -> dict[str, Any]:
