@@ -40,6 +40,7 @@ from learnloop.h5p.errors import install_h5p_error_handlers
 from learnloop.h5p.export.routes import router as h5p_export_router
 from learnloop.h5p.hub.routes import router as h5p_hub_router
 from learnloop.h5p.hub.tasks import register_hub_jobs
+from learnloop.h5p.quality.routes import router as h5p_quality_router
 from learnloop.h5p.player_routes import build_player_router
 from learnloop.h5p.routes import router as h5p_router
 from learnloop.h5p.temp_files import register_h5p_jobs
@@ -224,6 +225,7 @@ def create_app(
     # Before h5p_router: its /h5p/content/{id}/{file_path:path} would take the export paths.
     app.include_router(h5p_export_router)
     app.include_router(h5p_hub_router)
+    app.include_router(h5p_quality_router)
     app.include_router(h5p_router)
     app.include_router(build_player_router(settings))
     app.include_router(player_page_router)

@@ -24,6 +24,7 @@ from learnloop.h5p.files import FRAME_HEADERS, LIBRARY_CACHE, PRIVATE_CACHE, fil
 from learnloop.h5p.importer import import_package, install_package_libraries
 from learnloop.h5p.library_rights import ensure_may_install_libraries, may_install_libraries
 from learnloop.h5p.library_validation import LIBRARY_FOLDER_PARTS
+from learnloop.h5p.quality.service import ListedContent, quality_summaries
 from learnloop.h5p.schemas import (
     ContentCurriculumOut,
     ContentIn,
@@ -41,6 +42,7 @@ from learnloop.h5p.schemas import (
     MediaAttachOut,
     MediaUploadIn,
     MediaUploadOut,
+    QualityOut,
     SavedContentOut,
     VisibilityIn,
     VisibilityOut,
@@ -91,6 +93,9 @@ def _overrides(body: ContentIn) -> dict[str, Any]:
 @router.get("/content")
 def list_content(user: RequireTeacher, session: SessionDep) -> Envelope[list[ContentListItem]]:
     rows = content_list.list_owned_content(session, user)
+    quality = quality_summaries(
+        session, [ListedContent(row.id, row.main_library, row.updated_at) for row in rows]
+    )
     return ok(
         [
             ContentListItem(
@@ -104,6 +109,7 @@ def list_content(user: RequireTeacher, session: SessionDep) -> Envelope[list[Con
                 curriculum=CurriculumOut.of(row.curriculum) if row.curriculum else None,
                 visibility=row.visibility,
                 viewCount=row.view_count,
+                quality=QualityOut(**quality[row.id]) if row.id in quality else None,
             )
             for row in rows
         ]

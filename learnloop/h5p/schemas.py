@@ -120,8 +120,7 @@ class QualityOut(BaseModel):
 class ContentListItem(ContentOut):
     contentTypeSlug: str  # noqa: N815
     curriculum: CurriculumOut | None
-    # The quality report belongs to a later feature; until then it is null, as the
-    # reference answers when the lookup has nothing.
+    # The quality report's summary (learnloop.h5p.quality); null when there is none.
     quality: QualityOut | None = None
     visibility: str
     viewCount: int  # noqa: N815

@@ -213,7 +213,7 @@ def test_list_returns_owned_content_enriched(
     assert quiz["visibility"] == "public" and quiz["viewCount"] == 0
     assert quiz["curriculum"]["frameworkName"] == "NGSS"
     assert quiz["curriculum"]["topicNames"] == ["Berries"]
-    assert quiz["quality"] is None
+    assert quiz["quality"] == {"overallScore": 80, "bloomsLevel": "Remember"}
     assert by_slug["chart"]["curriculum"] is None and by_slug["chart"]["visibility"] == "private"
 
 
