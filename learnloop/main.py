@@ -67,6 +67,7 @@ from learnloop.requestlog import RequestLogMiddleware
 from learnloop.storage import FileStorage, build_storage
 from learnloop.web.assets import router as assets_router
 from learnloop.web.dashboard import router as dashboard_router
+from learnloop.web.lti.routes import router as lti_pages_router
 from learnloop.web.partners.routes import router as partner_pages_router
 from learnloop.web.player import router as player_page_router
 from learnloop.web.routes import router as web_router
@@ -237,6 +238,7 @@ def create_app(
     app.include_router(lti_router)
     app.include_router(lti_admin_router)
     app.include_router(lti_deep_linking_router)
+    app.include_router(lti_pages_router)
     app.state.xapi_hooks.add_on_stored(GradePassback(settings.base_url))
 
     # Innermost: refuses NUL bytes and over-deep JSON (also in alternate-syntax bodies,

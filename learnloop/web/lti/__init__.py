@@ -1,0 +1,1 @@
+"""Admin pages for LTI 1.3 platform registrations."""
