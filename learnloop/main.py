@@ -41,6 +41,8 @@ from learnloop.h5p.export.routes import router as h5p_export_router
 from learnloop.h5p.hub.routes import router as h5p_hub_router
 from learnloop.h5p.hub.tasks import register_hub_jobs
 from learnloop.h5p.quality.routes import router as h5p_quality_router
+from learnloop.h5p.upgrades.routes import router as h5p_upgrades_router
+from learnloop.h5p.upgrades.tasks import register_upgrade_jobs
 from learnloop.h5p.player_routes import build_player_router
 from learnloop.h5p.routes import router as h5p_router
 from learnloop.h5p.temp_files import register_h5p_jobs
@@ -122,6 +124,7 @@ def build_services(
     register_partner_jobs(services.jobs, services.http, services.xapi_hooks)
     register_h5p_jobs(services.jobs)
     register_hub_jobs(services.jobs, services.http)
+    register_upgrade_jobs(services.jobs)
     register_grade_jobs(services.jobs, services.http)
     register_roster_jobs(services.jobs, services.http)
     return services
@@ -227,6 +230,7 @@ def create_app(
     app.include_router(h5p_export_router)
     app.include_router(h5p_hub_router)
     app.include_router(h5p_quality_router)
+    app.include_router(h5p_upgrades_router)
     app.include_router(h5p_router)
     app.include_router(build_player_router(settings))
     app.include_router(player_page_router)

@@ -11,6 +11,7 @@ from learnloop.h5p import models as h5p_models  # noqa: F401
 from learnloop.h5p import player_models as h5p_player_models  # noqa: F401
 from learnloop.h5p.hub import models as h5p_hub_models  # noqa: F401
 from learnloop.h5p.quality import models as h5p_quality_models  # noqa: F401
+from learnloop.h5p.upgrades import models as h5p_upgrade_models  # noqa: F401
 from learnloop.jobs.models import Job
 from learnloop.lti import models as lti_models  # noqa: F401
 from learnloop.partners import models as partner_models  # noqa: F401
