@@ -91,6 +91,8 @@ def settings(tmp_path: Path, database_url: str) -> Settings:
         jwt_secret=TEST_JWT_SECRET,
         run_worker_in_process=False,
         base_url="http://testserver",
+        # Tests never reach the real H5P Hub; tests/h5p/hub runs a local one.
+        h5p_hub_url="",
     )
 
 

@@ -2,7 +2,14 @@
 
 from __future__ import annotations
 
-from learnloop.errors import AppError, BadRequest, NotFound, PayloadTooLarge, ServiceUnavailable
+from learnloop.errors import (
+    AppError,
+    BadRequest,
+    Conflict,
+    NotFound,
+    PayloadTooLarge,
+    ServiceUnavailable,
+)
 
 
 class HubUnavailable(ServiceUnavailable):
@@ -11,7 +18,10 @@ class HubUnavailable(ServiceUnavailable):
     code = "hub-unavailable"
 
 
-class HubDisabled(ServiceUnavailable):
+class HubDisabled(Conflict):
+    """The server is set up without a hub (LEARNLOOP_H5P_HUB_URL empty): not a passing
+    outage, so not a 503; installing from the hub conflicts with that setup."""
+
     code = "hub-disabled"
 
 

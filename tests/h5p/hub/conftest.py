@@ -63,3 +63,15 @@ def offline_client(
     )
     with TestClient(app, raise_server_exceptions=False) as client:
         yield client
+
+
+@pytest.fixture
+def hubless_client(
+    settings: Settings, database: Database, storage: LocalFileStorage
+) -> Iterator[TestClient]:
+    """An app set up without a hub (LEARNLOOP_H5P_HUB_URL empty)."""
+    app: FastAPI = create_app(
+        settings.model_copy(update={"h5p_hub_url": ""}), database=database, storage=storage
+    )
+    with TestClient(app, raise_server_exceptions=False) as client:
+        yield client

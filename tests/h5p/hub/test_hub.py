@@ -339,3 +339,21 @@ def test_an_offline_hub_gives_clear_errors_and_the_cache_keeps_working(
         select(Job).where(Job.kind == HUB_REFRESH_JOB, Job.status == JobStatus.PENDING.value)
     ).one()
     assert retry.run_after < utcnow() + timedelta(hours=2)
+
+
+def test_a_server_without_a_hub_lists_nothing_and_refuses_installs_with_409(
+    hubless_client, admin, learner, hub
+):
+    listed = hubless_client.get("/h5p/content-types", headers=learner.headers)
+    assert listed.status_code == 200
+    assert listed.json()["data"]["contentTypes"] == []
+    assert listed.json()["data"]["hub"]["lastError"] == "No H5P Hub is configured on this server"
+
+    for path, body in (
+        ("/h5p/libraries/install", {"machineName": "H5P.MultiChoice"}),
+        ("/h5p/libraries/install-essentials", None),
+    ):
+        response = hubless_client.post(path, headers=admin.headers, json=body)
+        assert response.status_code == 409
+        assert "No H5P Hub is configured" in response.json()["error"]
+    assert hub.state.registrations == [] and hub.state.downloads == []
