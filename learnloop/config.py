@@ -148,6 +148,11 @@ class Settings(BaseSettings):
     h5p_hub_url: str = "https://api.h5p.org/v1"
     h5p_hub_refresh_seconds: int = 24 * 3600
     h5p_hub_max_package_bytes: int = 200 * 1024 * 1024
+    # Optional LLM reviewer of quality reports (learnloop.h5p.quality.reviewer): an
+    # OpenAI-compatible base URL (…/v1) and model; off while either is empty.
+    h5p_quality_llm_url: str = ""
+    h5p_quality_llm_model: str = ""
+    h5p_quality_llm_api_key: str = ""
 
     # H5P player (learnloop.h5p.player): completion tracking (setFinished) and capturing
     # the content's xAPI events into the LRS are switched independently, as H5P allows

@@ -6,13 +6,14 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Path
+from fastapi import APIRouter, Path, Request
 from pydantic import BaseModel
 
 from learnloop.auth.dependencies import CurrentUser
-from learnloop.deps import SessionDep
+from learnloop.deps import SessionDep, SettingsDep
 from learnloop.envelope import Envelope, ok
 from learnloop.h5p import content as content_service
+from learnloop.h5p.quality.reviewer import build_reviewer
 from learnloop.h5p.quality.service import quality_report
 from learnloop.h5p.schemas import _iso
 
@@ -29,12 +30,17 @@ class QualityReportOut(BaseModel):
 
 @router.get("/content/{content_id}/quality")
 def get_quality(
-    content_id: ContentId, user: CurrentUser, session: SessionDep
+    content_id: ContentId,
+    user: CurrentUser,
+    session: SessionDep,
+    settings: SettingsDep,
+    request: Request,
 ) -> Envelope[QualityReportOut]:
     """Whoever may read the content may read its report (its params are in the player)."""
     content = content_service.readable_content(session, user, content_id)
     library = content_service.main_library(session, content)
-    report = quality_report(session, content, library)
+    reviewer = build_reviewer(settings, request.app.state.services.http)
+    report = quality_report(session, content, library, reviewer)
     return ok(
         QualityReportOut(
             contentId=content.id,

@@ -20,6 +20,7 @@ from learnloop.db import utcnow
 from learnloop.h5p.models import H5PContent, H5PLibrary
 from learnloop.h5p.quality.critic import review_content
 from learnloop.h5p.quality.models import QualityReport
+from learnloop.h5p.quality.reviewer import QualityReviewer, ReviewerUnavailable
 
 
 def content_version(main_library: str, updated_at: datetime) -> str:
@@ -49,16 +50,50 @@ def _review(
     return existing
 
 
-def quality_report(session: Session, content: H5PContent, library: H5PLibrary) -> QualityReport:
-    """The current report of ``content`` (whose main library is ``library``)."""
+def quality_report(
+    session: Session,
+    content: H5PContent,
+    library: H5PLibrary,
+    reviewer: QualityReviewer | None = None,
+) -> QualityReport:
+    """The current report of ``content`` (whose main library is ``library``); with a
+    reviewer, a report it has not seen yet gets its suggestions too."""
     cached = session.get(QualityReport, content.id)
-    if cached is not None and cached.content_digest == content_version(
+    current = cached is not None and cached.content_digest == content_version(
         library.ubername, content.updated_at
-    ):
-        return cached
-    report = _review(session, content, library, cached)
+    )
+    row = cached if current and cached is not None else _review(session, content, library, cached)
+    reviewed = row.report.get("llm")
+    # Asked again while it was unavailable; once it answered, the answer is kept.
+    if reviewer is not None and (not isinstance(reviewed, dict) or reviewed.get("status") != "ok"):
+        row.report = _with_reviewer(row.report, reviewer, library.machine_name, content.params)
     session.flush()
-    return report
+    return row
+
+
+def _with_reviewer(
+    report: dict[str, Any],
+    reviewer: QualityReviewer,
+    machine_name: str,
+    params: dict[str, Any],
+) -> dict[str, Any]:
+    """The report plus the reviewer's suggestions (marked ``"source": "llm"``); the
+    critic's scores stay as they are. An unavailable reviewer is noted, not fatal."""
+    updated = dict(report)
+    try:
+        found = reviewer.suggestions(machine_name, params, list(report.get("improvements", [])))
+    except ReviewerUnavailable as exc:
+        updated["llm"] = {"model": reviewer.model, "status": "unavailable", "error": str(exc)}
+        return updated
+    updated["suggestions"] = [
+        *report.get("suggestions", []),
+        *(
+            {"category": "llm", "field": item["field"], "message": item["message"], "source": "llm"}
+            for item in found
+        ),
+    ]
+    updated["llm"] = {"model": reviewer.model, "status": "ok", "suggestions": len(found)}
+    return updated
 
 
 @dataclass(frozen=True)
