@@ -44,7 +44,7 @@ def restore(
         typer.secho(f"error: no such archive: {archive}", fg=typer.colors.RED, err=True)
         raise typer.Exit(code=1)
     settings = load_settings()
-    database = open_database(settings)
+    database = open_database(settings, create=True)
     try:
         summary = restore_backup(database, build_storage(settings), archive, force=force)
     except AppError as exc:

@@ -54,7 +54,7 @@ FIRST_ADMIN_FILE = "first-admin.txt"
 
 
 def migrate_database(settings: Settings) -> None:
-    database = open_database(settings)
+    database = open_database(settings, create=True)
     try:
         upgrade(database.engine)
     finally:
