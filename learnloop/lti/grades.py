@@ -3,7 +3,8 @@ resource link they launched.
 
 * At launch, a learner's resource-link launch that carries the AGS endpoint claim with a
   ``lineitem`` and the score scope binds (learner, content) to that line item.
-* When a completed, passed or failed statement with a score about that content is stored,
+* When an answered (about the content itself), completed, passed or failed statement with
+  a score about that content is stored,
   the on-stored subscriber writes a job row in the statement's transaction.
 * The job posts the score (AGS §3.4: ``scoreGiven``, ``scoreMaximum``, ``activityProgress``,
   ``gradingProgress``, ``timestamp``, ``userId``); a failure raises and the worker retries
@@ -36,7 +37,17 @@ from learnloop.xapi.hooks import StoredStatement
 POST_SCORE_JOB = "lti.post_score"
 SCORE_MEDIA_TYPE = "application/vnd.ims.lis.v1.score+json"
 XAPI_VERBS = "http://adlnet.gov/expapi/verbs/"
-SCORED_VERBS = frozenset({XAPI_VERBS + "completed", XAPI_VERBS + "passed", XAPI_VERBS + "failed"})
+# A single-question H5P content (True/False, Multiple Choice, …) finishes an attempt with
+# "answered" about the content itself; compound content ends with "completed". Answers
+# about a sub-question (``?subContentId=``) are never sent.
+SCORED_VERBS = frozenset(
+    {
+        XAPI_VERBS + "answered",
+        XAPI_VERBS + "completed",
+        XAPI_VERBS + "passed",
+        XAPI_VERBS + "failed",
+    }
+)
 MAX_CONTENT_ID = 100
 
 

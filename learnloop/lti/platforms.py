@@ -9,6 +9,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from learnloop.errors import BadRequest
+from learnloop.lti import keys
 from learnloop.lti.errors import PlatformExists, PlatformNotFound
 from learnloop.lti.models import LtiDeployment, LtiPlatform
 
@@ -46,6 +47,11 @@ def register_platform(
     session.add(platform)
     session.flush()
     add_deployments(session, platform, deployment_ids)
+    # The tool key exists from the first registration on: created later inside a grade
+    # job's transaction, it would be invisible to the platform fetching /lti/jwks to
+    # check that job's client assertion (and on SQLite the JWKS request would wait for
+    # the job's write lock).
+    keys.current_key(session)
     return platform
 
 

@@ -14,12 +14,20 @@ import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy.orm import Session
 
-from learnloop.lti import platforms
+from learnloop.lti import keys, platforms
 from learnloop.lti.models import LtiPlatform
 from tests.lti.platform import TestPlatform, running_platform
 
 FORM_FIELD = re.compile(r'name="(id_token|state)" value="([^"]*)"')
 TOOL_BASE_URL = "http://testserver"
+
+
+@pytest.fixture(autouse=True)
+def fresh_published_jwks() -> Iterator[None]:
+    """Each test rolls its tool key back; the process's JWKS cache must not outlive it."""
+    keys.forget_published()
+    yield
+    keys.forget_published()
 
 
 @pytest.fixture(scope="module")

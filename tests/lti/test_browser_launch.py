@@ -4,6 +4,7 @@ and the content's H5P player opens there without third-party cookies."""
 
 from __future__ import annotations
 
+import time
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -34,7 +35,12 @@ def deployment(
     committed_database_url: str, tmp_path: Path, fixtures_dir: Path
 ) -> Iterator[Deployment]:
     seed_accounts(committed_database_url, learners=0, teacher_role=Role.ADMIN)
-    server = start_live_server(committed_database_url, tmp_path / "live")
+    # The worker runs in the server (also on PostgreSQL) so grade jobs run while we wait.
+    server = start_live_server(
+        committed_database_url,
+        tmp_path / "live",
+        {"LEARNLOOP_RUN_WORKER_IN_PROCESS": "true", "LEARNLOOP_JOB_POLL_SECONDS": "0.2"},
+    )
     try:
         with (
             running_platform(server.base_url, host="localhost") as platform,
@@ -101,3 +107,35 @@ def test_learner_launch_opens_the_player_in_the_lms_iframe(deployment: Deploymen
         # Nothing rode on a cookie of the tool's site.
         assert not [c for c in context.cookies() if c["name"] == "learnloop_token"]
         context.close()
+
+
+def test_a_learners_answer_in_the_lms_frame_reaches_the_platform_gradebook(
+    deployment: Deployment,
+) -> None:
+    """The whole loop: launch in the LMS iframe, the learner answers True/False in the real
+    H5P player, the statement is stored, the grade job takes a token from the platform
+    (which checks the client assertion against LearnLoop's published JWKS) and posts."""
+    platform = deployment.platform
+    platform.people["learner-8"] = Person(roles=[LEARNER], name="Gina Grade")
+    target = f"{deployment.server.base_url}/lti/content/{deployment.content_id}"
+    with chromium() as browser:
+        context = browser.new_context()
+        page = context.new_page()
+        page.goto(
+            platform.issuer + "/course?" + urlencode({"login_hint": "learner-8", "target": target})
+        )
+        frame = page.frame_locator("#tool")
+        frame.locator(".h5p-content.h5p-initialized").wait_for(timeout=30_000)
+        # The first alternative is "true", the right answer of this package.
+        frame.locator(".h5p-true-false-answer").first.click()
+        frame.locator(".h5p-question-check-answer").first.click()
+        deadline = time.monotonic() + 30
+        while not platform.scores and time.monotonic() < deadline:
+            time.sleep(0.2)
+        context.close()
+    assert len(platform.scores) == 1, deployment.server.log()[-3000:]
+    score = platform.scores[0]
+    assert score["userId"] == "learner-8"
+    assert (score["scoreGiven"], score["scoreMaximum"]) == (1.0, 1.0)
+    assert score["activityProgress"] == "Completed"
+    assert score["gradingProgress"] == "FullyGraded"

@@ -101,6 +101,15 @@ def test_completion_posts_the_score_to_the_line_item(
     assert [job.status for job in _jobs(session)] == ["done"]
 
 
+def test_an_answer_about_the_content_itself_is_a_finished_attempt(
+    client: TestClient, app: FastAPI, lti_platform: TestPlatform
+) -> None:
+    token, user_id = _learner_launch(client, lti_platform, "grade-7")
+    _send(client, token, _statement(user_id, ANSWERED, 1, 1))
+    build_worker(app.state.services).run_until_idle()
+    assert [(s["scoreGiven"], s["scoreMaximum"]) for s in lti_platform.scores] == [(1.0, 1.0)]
+
+
 def test_best_attempt_policy_keeps_the_best_score(
     client: TestClient, app: FastAPI, lti_platform: TestPlatform
 ) -> None:
@@ -148,11 +157,16 @@ def test_a_refused_score_is_retried_by_the_job(
     assert [score["scoreGiven"] for score in lti_platform.scores] == [3.0]
 
 
-def test_answers_and_other_learners_statements_send_nothing(
+def test_sub_question_answers_and_other_learners_statements_send_nothing(
     client: TestClient, lti_platform: TestPlatform, learner: Account, session: Session
 ) -> None:
     token, user_id = _learner_launch(client, lti_platform, "grade-5")
-    _send(client, token, _statement(user_id, ANSWERED, 3))
+    sub_question = _statement(user_id, ANSWERED, 1, 1)
+    sub_question["object"]["id"] += "?subContentId=q1"
+    _send(client, token, sub_question)
+    unscored = _statement(user_id, COMPLETED, 1)
+    del unscored["result"]
+    _send(client, token, unscored)
     # A learner who never launched from the platform, about the same content.
     _send(client, learner.token, _statement(learner.id, COMPLETED, 4))
     assert _jobs(session) == []
