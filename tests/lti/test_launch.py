@@ -4,17 +4,19 @@ real test platform signs in, and every check refuses a forged or replayed token.
 from __future__ import annotations
 
 import time
+from datetime import timedelta
 from typing import Any
 
 import jwt
 import pytest
 from fastapi.testclient import TestClient
-from sqlalchemy import select
+from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
 from learnloop.analytics.models import ClassMember, LearnerClass
 from learnloop.auth.models import User
-from learnloop.lti.models import LtiContextClass, LtiUserLink
+from learnloop.db import utcnow
+from learnloop.lti.models import LtiContextClass, LtiLoginState, LtiUserLink
 from tests.lti.conftest import TOOL_BASE_URL, PlatformLaunch, platform_launch
 from tests.lti.platform import INSTRUCTOR, LEARNER, Person, TestPlatform, generate_rsa_pem
 
@@ -291,3 +293,15 @@ def test_launch_with_nul_bytes_or_missing_fields_is_a_client_error(
 ) -> None:
     assert _post(client, {"id_token": launch.id_token}).status_code == 400
     assert _post(client, launch.form(state="a\x00b")).status_code in (400, 401)
+
+
+def test_expired_login_state_is_refused(
+    client: TestClient, launch: PlatformLaunch, session: Session
+) -> None:
+    session.execute(update(LtiLoginState).values(expires_at=utcnow() - timedelta(seconds=1)))
+    session.commit()
+    before = _user_count(session)
+    response = _post(client, launch.form())
+    assert response.status_code == 401
+    assert "expired" in response.json()["error"]
+    assert _user_count(session) == before
