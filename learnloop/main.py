@@ -65,7 +65,7 @@ from learnloop.partners.routes import router as partners_router
 from learnloop.partners.tasks import register_partner_jobs
 from learnloop.plans.routes import router as plans_router
 from learnloop.request_guard import RequestGuardMiddleware
-from learnloop.requestlog import RequestLogMiddleware
+from learnloop.requestlog import RequestLogMiddleware, configure_logging
 from learnloop.storage import FileStorage, build_storage
 from learnloop.web.assets import router as assets_router
 from learnloop.web.dashboard import router as dashboard_router
@@ -284,7 +284,10 @@ SERVER_GC_THRESHOLDS = (20_000, 50, 100)
 
 def create_app_from_env() -> FastAPI:
     """Factory for ``uvicorn --factory`` (used by ``learnloop serve``)."""
-    app = create_app(Settings())
+    settings = Settings()
+    # Each server process (``--workers``) sets up its own logging: one JSON line format.
+    configure_logging(settings.log_level)
+    app = create_app(settings)
     # Everything allocated so far (modules, routes, mappers, settings) lives as long as
     # the server process. Moving it to the collector's permanent generation keeps the
     # cyclic garbage collector from scanning it again and again: statement batches

@@ -138,10 +138,16 @@ class RequestLogMiddleware:
             )
 
 
+# uvicorn's own loggers (startup, shutdown, errors) write through the same handler, so a
+# server's output is one format: a JSON object per line.
+LOGGERS = ("learnloop", "uvicorn", "uvicorn.error")
+
+
 def configure_logging(level: str) -> None:
     handler = logging.StreamHandler()
     handler.setFormatter(JsonLineFormatter())
-    root = logging.getLogger("learnloop")
-    root.handlers = [handler]
-    root.setLevel(level.upper())
-    root.propagate = False
+    for name in LOGGERS:
+        logger = logging.getLogger(name)
+        logger.handlers = [handler]
+        logger.setLevel(level.upper())
+        logger.propagate = False

@@ -151,6 +151,8 @@ def serve(
         port=bind_port,
         workers=workers,
         access_log=False,
+        # Logging is set up by the app factory (JSON lines), not by uvicorn's own config.
+        log_config=None,
         log_level=settings.log_level.lower(),
     )
 

@@ -148,6 +148,9 @@ def test_serve_creates_the_first_admin_and_keeps_tokens_out_of_its_output(
     assert stat.S_IMODE(credentials_file.stat().st_mode) == 0o600
     assert token not in output
     assert '"path":"/api/auth/me"' in output
+    # One log format: uvicorn's own lines are JSON objects too, not "INFO:     …".
+    assert not re.search(r"^(INFO|WARNING|ERROR|DEBUG):", output, re.MULTILINE)
+    assert '"logger":"uvicorn.error"' in output
 
 
 def test_the_first_admin_password_is_shown_once_on_a_terminal_and_never_logged(
