@@ -23,7 +23,7 @@ from learnloop.main import build_worker, create_app
 from learnloop.storage import LocalFileStorage
 from tests.conftest import Account
 from tests.lti.conftest import TOOL_BASE_URL, platform_launch
-from tests.lti.platform import LEARNER, Person, TestPlatform
+from tests.lti.platform import INSTRUCTOR, LEARNER, Person, TestPlatform
 
 pytestmark = pytest.mark.usefixtures("registered")
 
@@ -183,4 +183,20 @@ def test_a_statement_naming_the_launched_learner_from_another_account_is_refused
         headers={**XAPI_HEADERS, **learner.headers},
     )
     assert response.status_code in (400, 403)
+    assert _jobs(session) == []
+
+
+def test_an_instructor_trying_the_content_sends_no_grade(
+    client: TestClient, lti_platform: TestPlatform, session: Session
+) -> None:
+    lti_platform.people["grade-teacher"] = Person(roles=[INSTRUCTOR], name="Tess")
+    launch = platform_launch(
+        client, lti_platform, "grade-teacher", f"{TOOL_BASE_URL}/lti/content/{CONTENT_ID}"
+    )
+    response = client.post("/lti/launch", data=launch.form(), follow_redirects=False)
+    token = parse_qs(urlsplit(response.headers["location"]).query)["token"][0]
+    user_id = client.get("/api/auth/me", headers={"Authorization": f"Bearer {token}"}).json()[
+        "data"
+    ]["id"]
+    _send(client, token, _statement(user_id, COMPLETED, 4))
     assert _jobs(session) == []
