@@ -25,7 +25,14 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from playwright.sync_api import Browser, ConsoleMessage, Request, Response
+from playwright.sync_api import (
+    Browser,
+    ConsoleMessage,
+    FilePayload,
+    Request,
+    Response,
+    ViewportSize,
+)
 from playwright.sync_api import TimeoutError as PlaywrightTimeout
 
 from learnloop.auth import users as user_service
@@ -47,8 +54,8 @@ ARTIFACTS = REPO / "test-artifacts"
 AXE_SOURCE = (REPO / "node_modules" / "axe-core" / "axe.min.js").read_text()
 PACKAGES = ["H5P.MultiChoice", "H5P.TrueFalse", "H5P.Blanks"]
 BROKEN_PACKAGE = "broken-h5p-json.h5p"
-DESKTOP = {"width": 1280, "height": 800}
-PHONE = {"width": 390, "height": 844}
+DESKTOP: ViewportSize = {"width": 1280, "height": 800}
+PHONE: ViewportSize = {"width": 390, "height": 844}
 
 SERIOUS_VIOLATIONS = """async () => {
   const result = await axe.run(document, {resultTypes: ['violations'], iframes: false});
@@ -117,7 +124,7 @@ def browser() -> Iterator[Browser]:
 class Watched:
     """A browser page whose every error, failed or foreign request is recorded."""
 
-    def __init__(self, browser: Browser, site: Site, viewport: dict[str, int], label: str):
+    def __init__(self, browser: Browser, site: Site, viewport: ViewportSize, label: str):
         self.context = browser.new_context(viewport=viewport, accept_downloads=True)
         self.page = self.context.new_page()
         self.site = site
@@ -204,9 +211,7 @@ class Watched:
 
 
 @contextmanager
-def watched(
-    browser: Browser, site: Site, viewport: dict[str, int], label: str
-) -> Iterator[Watched]:
+def watched(browser: Browser, site: Site, viewport: ViewportSize, label: str) -> Iterator[Watched]:
     view = Watched(browser, site, viewport, label)
     try:
         yield view
@@ -323,9 +328,12 @@ def test_school_flow_admin_teacher_learner_at_desktop_size(
             "New Kid,newkid@example.test\n"
             "Bo,teacher-b@example.test\n"
         )
-        page.get_by_label("Roster CSV").set_input_files(
-            files=[{"name": "roster.csv", "mimeType": "text/csv", "buffer": roster.encode()}]
-        )
+        roster_file: FilePayload = {
+            "name": "roster.csv",
+            "mimeType": "text/csv",
+            "buffer": roster.encode(),
+        }
+        page.get_by_label("Roster CSV").set_input_files(files=[roster_file])
         page.get_by_role("button", name="Preview").click()
         page.wait_for_url(re.compile(r"/roster/preview$"))
         assert page.locator("#will-add li").count() == 2
