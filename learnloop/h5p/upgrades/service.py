@@ -22,13 +22,14 @@ from learnloop.h5p.content import (
     sub_content_libraries,
 )
 from learnloop.h5p.errors import LibraryNotFound
-from learnloop.h5p.libraries import get_library, library_prefix, parse_ubername
+from learnloop.h5p.libraries import get_library, parse_ubername
 from learnloop.h5p.models import H5PContent, H5PLibrary
 from learnloop.h5p.upgrades.engine import run_upgrades
-from learnloop.h5p.upgrades.errors import InvalidUpgrade
+from learnloop.h5p.upgrades.errors import InvalidUpgrade, UpgradeFailed
 from learnloop.h5p.upgrades.models import ContentUpgrade
+from learnloop.h5p.upgrades.sub_content import SubContentUpgrader, upgrades_script
 from learnloop.jobs.queue import enqueue
-from learnloop.storage import FileStorage, StoredFileNotFound
+from learnloop.storage import FileStorage
 
 CONTENT_UPGRADE_JOB = "h5p.content-upgrade"
 BATCH_SIZE = 20
@@ -75,13 +76,6 @@ def request_upgrade(
     return run
 
 
-def _upgrades_script(storage: FileStorage, target: H5PLibrary) -> str | None:
-    try:
-        return storage.get_bytes(f"{library_prefix(target)}/upgrades.js").decode("utf-8")
-    except StoredFileNotFound:
-        return None
-
-
 def upgrade_content(
     session: Session, storage: FileStorage, content: H5PContent, target: H5PLibrary
 ) -> None:
@@ -92,7 +86,7 @@ def upgrade_content(
         raise InvalidUpgrade(f"Content {content.id} is not {target.machine_name} content")
     params: dict[str, Any] = content.params
     metadata: dict[str, Any] = copy.deepcopy(content.metadata_json)
-    script = _upgrades_script(storage, target)
+    script = upgrades_script(storage, target)
     if script is not None:
         # H5P core hands the hooks {metadata} as extras; some (MultiChoice 1.13) set a title.
         params, extras = run_upgrades(
@@ -106,7 +100,19 @@ def upgrade_content(
         extras_metadata = extras.get("metadata")
         if isinstance(extras_metadata, dict) and isinstance(extras_metadata.get("title"), str):
             metadata["title"] = extras_metadata["title"]
+    params = SubContentUpgrader(session, storage).fields(params, target.semantics or [])
     filtered = filter_content_params(session, target, params, strict=False)
+    lost = [
+        entry
+        for entry in filtered.dropped
+        if "library" in entry and ("not allowed" in entry or "not installed" in entry)
+    ]
+    if lost:
+        # Saving would drop that sub-content: refuse instead (the content stays as it was).
+        raise UpgradeFailed(
+            f"Content {content.id} would lose sub-content on {target.ubername}: "
+            + "; ".join(lost[:5])
+        )
     for reference in metadata.get("preloadedDependencies") or []:
         if isinstance(reference, dict) and reference.get("machineName") == target.machine_name:
             reference["majorVersion"] = target.major_version
