@@ -23,6 +23,7 @@ from learnloop.h5p import content as content_service
 from learnloop.h5p import curriculum as curriculum_service
 from learnloop.h5p.models import Visibility
 from learnloop.h5p.player import embed_url
+from learnloop.h5p.quality.service import quality_report
 from learnloop.h5p.slugs import content_type_slug
 from learnloop.plans.plans import effective_plan, feature_list
 from learnloop.storage import FileStorage
@@ -109,6 +110,8 @@ def content_page(
             "difficulties": DIFFICULTIES,
             "may_export_scorm": "scorm-export"
             in feature_list(effective_plan(session, user.plan_id, settings.default_plan)),
+            # The critic's report (learnloop.h5p.quality), cached per content version.
+            "quality": quality_report(session, content, library).report,
         },
         user=user,
     )
