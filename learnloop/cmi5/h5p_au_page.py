@@ -1,12 +1,13 @@
 """H5P content offered as a cmi5 AU: the page an AU launch of a content registration opens.
 
 It is the AU side of cmi5 for H5P content: it redeems the fetch URL, reads
-``LMS.LaunchData``, sends ``initialized``, shows the content's player page
-(``/h5p/embed/{id}``, same origin) in a frame, and translates the content's own xAPI
-events into cmi5 defined statements: a top-level result with ``completion`` becomes
-``completed``; a top-level score or success becomes ``passed`` or ``failed`` (judged
-against masteryScore when the AU has one, cmi5 9.5.1). Leaving the page, or the Exit
-button, sends ``terminated`` with the session duration.
+``LMS.LaunchData``, sends ``initialized``, trades the auth token for a play grant
+(:mod:`learnloop.cmi5.play_grant`, so no LearnLoop session is needed), shows the content's
+player page (``/h5p/embed/{id}?grant=…``, same origin) in a frame, and translates the
+content's own xAPI events into cmi5 defined statements: a top-level result with
+``completion`` becomes ``completed``; a top-level score or success becomes ``passed`` or
+``failed`` (judged against masteryScore when the AU has one, cmi5 9.5.1). Leaving the
+page, or the Exit button, sends ``terminated`` with the session duration.
 
 The page trusts no launch parameter it has not checked (cmi5 8.1): ``endpoint`` must be
 this LRS, ``fetch`` this LMS's fetch URL, and ``registration``, ``activityId`` and
@@ -22,6 +23,7 @@ import html
 import secrets
 from dataclasses import dataclass
 from typing import Any
+from urllib.parse import quote
 
 import orjson
 from sqlalchemy import select
@@ -171,7 +173,12 @@ _SCRIPT = r"""
         };
         waitForH5P();
       });
-      frame.src = frame.dataset.src;
+      // The player page plays for this AU session only (cmi5.play_grant): no LearnLoop
+      // session is needed, the launch's auth token is the credential.
+      const granted = await fetch(params.grantUrl, { method: "POST", headers: headers });
+      const grantBody = await granted.json();
+      if (!granted.ok) throw new Error("play grant refused: " + JSON.stringify(grantBody));
+      frame.src = grantBody.data.embedUrl;
     } catch (error) {
       state.error = String(error);
       document.getElementById("status").textContent = "This content could not start: " + error;
@@ -274,9 +281,10 @@ def _script_json(value: Any) -> str:
 
 
 def h5p_au_page(content_id: str, launch: CheckedLaunch, nonce: str) -> str:
-    embed = html.escape(f"/h5p/embed/{content_id}")
     title = html.escape(content_id)
     script = _SCRIPT.replace("</", "<\\/")
+    grant_url = f"/api/cmi5/h5p/{quote(content_id, safe='')}/play-grant"
+    page_data = {**launch.as_json(), "grantUrl": grant_url}
     return (
         '<!doctype html><html><head><meta charset="utf-8">'
         f"<title>{title}</title>"
@@ -285,8 +293,8 @@ def h5p_au_page(content_id: str, launch: CheckedLaunch, nonce: str) -> str:
         "gap:1rem;padding:0 1rem}</style></head><body>"
         '<header><button id="exit" type="button">Exit</button>'
         '<span id="status" role="status"></span></header>'
-        f'<iframe id="player" title="H5P content" data-src="{embed}"></iframe>'
-        f'<script type="application/json" id="launch">{_script_json(launch.as_json())}</script>'
+        '<iframe id="player" title="H5P content"></iframe>'
+        f'<script type="application/json" id="launch">{_script_json(page_data)}</script>'
         f'<script nonce="{nonce}">{script}</script>'
         "</body></html>"
     )

@@ -5,13 +5,16 @@ from __future__ import annotations
 
 import html
 import mimetypes
+from datetime import UTC, datetime
 from typing import Annotated
+from urllib.parse import quote, urlencode
 
 import orjson
 from fastapi import APIRouter, BackgroundTasks, File, Path, Query, Request, UploadFile, status
 from fastapi.responses import HTMLResponse, JSONResponse, Response, StreamingResponse
 
 from learnloop.auth.dependencies import CurrentUser, RequireTeacher
+from learnloop.cmi5.au_auth import authenticate_basic
 from learnloop.cmi5.dependencies import ContentOwnerDep, LmsWriterDep
 from learnloop.cmi5.errors import (
     CourseNotFound,
@@ -38,6 +41,7 @@ from learnloop.cmi5.packages import (
     import_course,
     list_courses,
 )
+from learnloop.cmi5.play_grant import AuCredentialRequired, issue_play_grant
 from learnloop.cmi5.registrations import (
     accessible_registration,
     create_content_course,
@@ -57,12 +61,14 @@ from learnloop.cmi5.schemas import (
     CourseOut,
     LaunchMode,
     LaunchOut,
+    PlayGrantOut,
     RegisterRequest,
     RegistrationOut,
     SessionOut,
     SessionUpdate,
     WaiveOut,
     WaiveRequest,
+    format_time,
 )
 from learnloop.deps import SessionDep, SettingsDep
 from learnloop.envelope import Envelope, ok
@@ -300,6 +306,30 @@ def fetch(session: SessionDep, token: str) -> Response:
         "Fetch token expired" if result.outcome == "expired" else "Invalid or expired fetch token"
     )
     return JSONResponse({"success": False, "error": message}, status_code=401)
+
+
+@router.post("/h5p/{content_id}/play-grant", response_model=Envelope[PlayGrantOut])
+def play_grant_route(
+    request: Request,
+    session: SessionDep,
+    settings: SettingsDep,
+    content_id: Annotated[str, Path(min_length=1, max_length=500, pattern=r"^[^/\x00]+$")],
+) -> Envelope[PlayGrantOut]:
+    """The player page of an H5P content AU for a learner without a LearnLoop session:
+    the AU's auth token (``Authorization: Basic``, from the fetch URL) buys a short-lived
+    grant to play this content in this AU session (learnloop.cmi5.play_grant)."""
+    scheme, _, credentials = request.headers.get("authorization", "").partition(" ")
+    au = authenticate_basic(session, credentials) if scheme.lower() == "basic" else None
+    if au is None:
+        raise AuCredentialRequired("The AU's auth token from the fetch URL is required")
+    issued = issue_play_grant(session, settings.jwt_secret, au, content_id)
+    query = urlencode({"grant": issued.grant})
+    return ok(
+        PlayGrantOut(
+            embedUrl=f"/h5p/embed/{quote(content_id, safe='')}?{query}",
+            expiresAt=format_time(datetime.fromtimestamp(issued.expires_at, UTC)),
+        )
+    )
 
 
 def _session_out(session: SessionDep, registration_id: str, user: CurrentUser) -> SessionOut:

@@ -164,6 +164,13 @@ class LaunchOut(BaseModel):
     abandonedSessionIds: list[str]  # noqa: N815
 
 
+class PlayGrantOut(BaseModel):
+    """The player page URL an H5P content AU frames, with its play grant (cmi5.play_grant)."""
+
+    embedUrl: str  # noqa: N815
+    expiresAt: str  # noqa: N815
+
+
 class AuOut(BaseModel):
     id: str
     publisherId: str  # noqa: N815

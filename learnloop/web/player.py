@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import json
 import secrets
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 from urllib.parse import quote
@@ -22,15 +23,22 @@ from fastapi import APIRouter, BackgroundTasks, Request
 from fastapi.responses import FileResponse, HTMLResponse
 from fastapi.templating import Jinja2Templates
 from markupsafe import Markup
+from sqlalchemy.orm import Session
 
 from learnloop.auth.csrf import csrf_token_for_request
 from learnloop.auth.dependencies import presented_token, resolve_user
+from learnloop.auth.models import User
+from learnloop.cmi5.play_grant import InvalidPlayGrant, PlayGrant, verify_play_grant
 from learnloop.config import Settings
 from learnloop.deps import DatabaseDep, SessionDep, SettingsDep
 from learnloop.errors import AppError, NotFound
 from learnloop.files_origin import files_base
+from learnloop.h5p.content import get_ownership, readable_content
+from learnloop.h5p.errors import ContentNotFound
+from learnloop.h5p.player import Credentials, PlayerModel, build_player_model
 from learnloop.h5p.player_routes import Language, play
 from learnloop.h5p.routes import ContentId, StorageDep
+from learnloop.storage import FileStorage
 
 WEB_DIR = Path(__file__).resolve().parent
 TEMPLATES = Jinja2Templates(directory=str(WEB_DIR / "templates"))
@@ -118,6 +126,66 @@ def _error_page(request: Request, status: int, message: str, nonce: str) -> HTML
     return response
 
 
+def _files_user(session: Session, grant: PlayGrant) -> User:
+    """Whose signed content-file links a granted player gets: the learner's own account
+    when it may read the content, else the registering owner's or the content owner's
+    (they scope to this content's files only, learnloop.h5p.player_files)."""
+    ownership = get_ownership(session, grant.content_id)
+    candidates = (
+        grant.learner_id,
+        grant.registration_owner_id,
+        ownership.user_id if ownership else None,
+    )
+    for user_id in candidates:
+        user = session.get(User, user_id) if user_id else None
+        if user is None or not user.is_active:
+            continue
+        try:
+            readable_content(session, user, grant.content_id)
+        except ContentNotFound:
+            continue
+        return user
+    raise InvalidPlayGrant("Nobody who registered this learner may read this content")
+
+
+def granted_player_model(
+    session: Session,
+    settings: Settings,
+    storage: FileStorage,
+    grant: PlayGrant,
+    language: str | None,
+) -> PlayerModel:
+    """The player for a cmi5 launch without a LearnLoop session (learnloop.cmi5.play_grant):
+    read-only for the AU's learner. No saved state is loaded or saved and nothing is
+    posted by the player itself; the AU page sends the cmi5 statements."""
+    files_user = _files_user(session, grant)
+    content = readable_content(session, files_user, grant.content_id)
+    model = build_player_model(
+        session,
+        storage,
+        settings,
+        files_user,
+        content,
+        credentials=Credentials(),
+        language=language,
+        may_export=False,
+    )
+    contents = {
+        key: {**value, "contentUserData": {}}
+        for key, value in model.integration["contents"].items()
+    }
+    name = grant.actor.get("name")
+    integration = {
+        **model.integration,
+        "contents": contents,
+        "user": {"name": name if isinstance(name, str) else "Learner", "mail": "", "id": ""},
+        "saveFreq": False,
+        "postUserStatistics": False,
+        "ajax": {"setFinished": "", "contentUserData": ""},
+    }
+    return replace(model, integration=integration)
+
+
 router = APIRouter(tags=["pages"], include_in_schema=False)
 
 
@@ -131,15 +199,29 @@ def player_page(
     database: DatabaseDep,
     background: BackgroundTasks,
     language: Language = None,
+    grant: str | None = None,
 ) -> HTMLResponse:
     nonce = secrets.token_urlsafe(16)
     try:
         user = resolve_user(request, session, settings)
-        if user is None:
+        if user is None and grant:
+            # A cmi5 launch in a browser without a LearnLoop session (issue 13 item 5).
+            play_grant = verify_play_grant(session, settings.jwt_secret, grant, content_id)
+            model = granted_player_model(session, settings, storage, play_grant, language)
+        elif user is None:
             return _error_page(request, 401, "This content needs a signed-in user.", nonce)
-        model = play(
-            request, session, settings, storage, database, background, user, content_id, language
-        )
+        else:
+            model = play(
+                request,
+                session,
+                settings,
+                storage,
+                database,
+                background,
+                user,
+                content_id,
+                language,
+            )
     except AppError as error:
         return _error_page(request, error.status_code, error.message, nonce)
     presented = presented_token(request)
@@ -148,11 +230,11 @@ def player_page(
     )
     player_config = {
         "contentId": model.content_id,
-        "xapiCapture": settings.h5p_xapi_capture_enabled,
+        "xapiCapture": settings.h5p_xapi_capture_enabled and user is not None,
         "xapiEndpoint": XAPI_ENDPOINT,
         "token": explicit_token,
         # Cookie callers' statement POSTs carry the session's CSRF token (auth.csrf).
-        "csrf": csrf_token_for_request(request, settings, user),
+        "csrf": csrf_token_for_request(request, settings, user) if user else None,
     }
     response = TEMPLATES.TemplateResponse(
         request,
