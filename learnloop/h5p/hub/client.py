@@ -24,6 +24,7 @@ from learnloop.h5p.hub.errors import (
 )
 
 DOWNLOAD_CHUNK_BYTES = 64 * 1024
+MAX_REDIRECTS = 4
 # Kept in memory up to this size, spooled to disk beyond.
 SPOOL_MEMORY_BYTES = 8 * 1024 * 1024
 
@@ -106,32 +107,26 @@ class HttpHubClient:
         return [entry for entry in entries if isinstance(entry, dict)]
 
     def download(self, machine_name: str) -> IO[bytes]:
-        url = f"{self._hub_url}/content-types/{machine_name}"
+        """The type's package, spooled. The hub may redirect the download (to a file
+        host; H5P core's and Lumi's HTTP clients follow): a few hops, http(s) only."""
+        url = httpx.URL(f"{self._hub_url}/content-types/{machine_name}")
         # Handed to the caller, who closes it.
         spool = tempfile.SpooledTemporaryFile(max_size=SPOOL_MEMORY_BYTES)  # noqa: SIM115
         try:
-            with self._http.stream("GET", url) as response:
-                if response.status_code == 404:
-                    raise ContentTypeNotInHub(f"{machine_name}: Not found in hub")
-                if response.status_code >= 500:
-                    raise HubUnavailable(
-                        f"The H5P Hub at {self._hub_url} answered {response.status_code} "
-                        f"to the download of {machine_name}"
-                    )
-                if response.status_code != 200:
-                    raise HubBadAnswer(
-                        f"The H5P Hub refused the download of {machine_name} "
-                        f"({response.status_code})"
-                    )
-                received = 0
-                for chunk in response.iter_bytes(DOWNLOAD_CHUNK_BYTES):
-                    received += len(chunk)
-                    if received > self._max_package_bytes:
-                        raise HubPackageTooLarge(
-                            f"The hub's package of {machine_name} is larger than "
-                            f"{self._max_package_bytes} bytes"
-                        )
-                    spool.write(chunk)
+            for _hop in range(MAX_REDIRECTS + 1):
+                with self._http.stream("GET", url) as response:
+                    location = response.headers.get("location")
+                    if response.is_redirect and location:
+                        url = url.join(location)
+                        if url.scheme not in ("http", "https"):
+                            raise HubBadAnswer(
+                                f"The hub redirected the download of {machine_name} away"
+                            )
+                        continue
+                    self._receive(machine_name, response, spool)
+                    break
+            else:
+                raise HubBadAnswer(f"The hub redirected the download of {machine_name} too often")
         except httpx.HTTPError as exc:
             spool.close()
             raise HubUnavailable(f"The H5P Hub at {self._hub_url} is unreachable ({exc})") from exc
@@ -140,3 +135,25 @@ class HttpHubClient:
             raise
         spool.seek(0)
         return spool
+
+    def _receive(self, machine_name: str, response: httpx.Response, spool: IO[bytes]) -> None:
+        if response.status_code == 404:
+            raise ContentTypeNotInHub(f"{machine_name}: Not found in hub")
+        if response.status_code >= 500:
+            raise HubUnavailable(
+                f"The H5P Hub at {self._hub_url} answered {response.status_code} "
+                f"to the download of {machine_name}"
+            )
+        if response.status_code != 200:
+            raise HubBadAnswer(
+                f"The H5P Hub refused the download of {machine_name} ({response.status_code})"
+            )
+        received = 0
+        for chunk in response.iter_bytes(DOWNLOAD_CHUNK_BYTES):
+            received += len(chunk)
+            if received > self._max_package_bytes:
+                raise HubPackageTooLarge(
+                    f"The hub's package of {machine_name} is larger than "
+                    f"{self._max_package_bytes} bytes"
+                )
+            spool.write(chunk)

@@ -42,6 +42,7 @@ def hub(session_hub: LocalHub, hub_api_dir: Path) -> LocalHub:
     state.registrations.clear()
     state.listing_requests.clear()
     state.downloads.clear()
+    state.redirects.clear()
     return session_hub
 
 

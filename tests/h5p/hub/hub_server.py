@@ -39,6 +39,8 @@ class HubState:
     registrations: list[dict[str, str]] = field(default_factory=list)
     listing_requests: list[dict[str, str]] = field(default_factory=list)
     downloads: list[str] = field(default_factory=list)
+    # Downloads answered with a redirect to this location (as a hub with a file host).
+    redirects: dict[str, str] = field(default_factory=dict)
 
 
 def recorded(api_dir: Path, name: str) -> dict[str, Any]:
@@ -92,6 +94,15 @@ def build_hub_app(state: HubState) -> FastAPI:
     @app.get("/v1/content-types/{machine_name}")
     def download(machine_name: str) -> Response:
         state.downloads.append(machine_name)
+        if machine_name in state.redirects:
+            return Response(status_code=302, headers={"Location": state.redirects[machine_name]})
+        return _package(machine_name)
+
+    @app.get("/files/{machine_name}.h5p")
+    def file_host(machine_name: str) -> Response:
+        return _package(machine_name)
+
+    def _package(machine_name: str) -> Response:
         package = state.packages.get(machine_name)
         if package is None:
             return JSONResponse({"message": "not found"}, status_code=404)

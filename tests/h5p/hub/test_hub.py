@@ -357,3 +357,43 @@ def test_a_server_without_a_hub_lists_nothing_and_refuses_installs_with_409(
         assert response.status_code == 409
         assert "No H5P Hub is configured" in response.json()["error"]
     assert hub.state.registrations == [] and hub.state.downloads == []
+
+
+def test_a_download_redirected_to_a_file_host_is_followed(client, admin, hub, hub_dir, session):
+    _serve(hub, hub_dir, "H5P.Chart")
+    hub.state.redirects["H5P.Chart"] = "/files/H5P.Chart.h5p"
+
+    response = client.post(
+        "/h5p/libraries/install", headers=admin.headers, json={"machineName": "H5P.Chart"}
+    )
+
+    assert response.status_code == 200, response.text
+    assert _library_count(session, "H5P.Chart") == 1
+
+
+def test_a_redirect_away_from_http_or_in_a_loop_is_refused(client, admin, hub, hub_dir, session):
+    _serve(hub, hub_dir, "H5P.Chart", "H5P.Essay")
+    hub.state.redirects["H5P.Chart"] = "file:///etc/passwd"
+    hub.state.redirects["H5P.Essay"] = "/v1/content-types/H5P.Essay"
+
+    for name in ("H5P.Chart", "H5P.Essay"):
+        response = client.post(
+            "/h5p/libraries/install", headers=admin.headers, json={"machineName": name}
+        )
+        assert response.status_code == 502, response.text
+        assert "redirected" in response.json()["error"]
+    assert session.scalar(select(func.count()).select_from(H5PLibrary)) == 0
+
+
+def test_a_package_over_the_size_limit_is_refused_while_downloading(
+    client, app, admin, hub, hub_dir, session
+):
+    _serve(hub, hub_dir, "H5P.Chart")
+    app.state.settings.h5p_hub_max_package_bytes = 50_000  # H5P.Chart.h5p is 115 kB
+
+    response = client.post(
+        "/h5p/libraries/install", headers=admin.headers, json={"machineName": "H5P.Chart"}
+    )
+
+    assert response.status_code == 413, response.text
+    assert session.scalar(select(func.count()).select_from(H5PLibrary)) == 0
