@@ -18,7 +18,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from learnloop.cmi5.fetch import AUTH_KEY_PREFIX, hash_token
-from learnloop.cmi5.models import Cmi5Registration, Cmi5Session
+from learnloop.cmi5.models import OPEN_SESSION_STATES, Cmi5Registration, Cmi5Session
 from learnloop.cmi5.registrations import actor_for
 from learnloop.cmi5.vocabulary import LAUNCH_DATA_STATE_ID, LEARNER_PREFERENCES_PROFILE_ID
 from learnloop.db import utcnow
@@ -82,7 +82,7 @@ def authenticate_auth_token(session: Session, key: str, secret: str) -> AuGrant 
         launch_activity_id=cmi5_session.launch_activity_id,
         actor=actor_for(registration),
         auth_key=key,
-        session_open=cmi5_session.state in ("launched", "initialized"),
+        session_open=cmi5_session.state in OPEN_SESSION_STATES,
     )
 
 

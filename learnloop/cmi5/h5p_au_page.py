@@ -1,13 +1,14 @@
 """H5P content offered as a cmi5 AU: the page an AU launch of a content registration opens.
 
 It is the AU side of cmi5 for H5P content: it redeems the fetch URL, reads
-``LMS.LaunchData``, sends ``initialized``, trades the auth token for a play grant
-(:mod:`learnloop.cmi5.play_grant`, so no LearnLoop session is needed), shows the content's
-player page (``/h5p/embed/{id}?grant=…``, same origin) in a frame, and translates the
-content's own xAPI events into cmi5 defined statements: a top-level result with
-``completion`` becomes ``completed``; a top-level score or success becomes ``passed`` or
-``failed`` (judged against masteryScore when the AU has one, cmi5 9.5.1). Leaving the
-page, or the Exit button, sends ``terminated`` with the session duration.
+``LMS.LaunchData`` and ``cmi5LearnerPreferences`` (cmi5 11.0.0.0-3), sends
+``initialized``, trades the auth token for a play grant (:mod:`learnloop.cmi5.play_grant`,
+so no LearnLoop session is needed), shows the content's player page
+(``/h5p/embed/{id}?grant=…``, same origin) in a frame, and translates the content's own
+xAPI events into cmi5 defined statements: a top-level result with ``completion`` becomes
+``completed``; a top-level score or success becomes ``passed`` or ``failed`` (judged
+against masteryScore when the AU has one, cmi5 9.5.1). Leaving the page, or the Exit
+button, sends ``terminated`` with the session duration.
 
 The page trusts no launch parameter it has not checked (cmi5 8.1): ``endpoint`` must be
 this LRS, ``fetch`` this LMS's fetch URL, and ``registration``, ``activityId`` and
@@ -156,6 +157,13 @@ _SCRIPT = r"""
       const stateResponse = await fetch(endpoint + "/activities/state?" + query, { headers });
       launchData = await stateResponse.json();
       state.launchData = launchData;
+      // cmi5 11.0.0.0-3: the AU retrieves its learner preferences before Initialized.
+      const preferencesQuery = new URLSearchParams({
+        profileId: "cmi5LearnerPreferences", agent: JSON.stringify(actor),
+      });
+      const preferencesUrl = endpoint + "/agents/profile?" + preferencesQuery;
+      const preferences = await fetch(preferencesUrl, { headers });
+      state.learnerPreferences = preferences.ok ? await preferences.json() : null;
       state.started = Date.now();
       await send(statement("http://adlnet.gov/expapi/verbs/initialized", null, [CMI5]));
       const frame = document.getElementById("player");

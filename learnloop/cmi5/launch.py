@@ -16,7 +16,13 @@ from sqlalchemy.orm import Session
 from learnloop.cmi5.errors import AuNotFound
 from learnloop.cmi5.fetch import issue_fetch_token, new_auth_key
 from learnloop.cmi5.lms_statements import LmsWriter, cmi5_statement, iso_duration
-from learnloop.cmi5.models import Cmi5Au, Cmi5Course, Cmi5Registration, Cmi5Session
+from learnloop.cmi5.models import (
+    OPEN_SESSION_STATES,
+    Cmi5Au,
+    Cmi5Course,
+    Cmi5Registration,
+    Cmi5Session,
+)
 from learnloop.cmi5.packages import course_aus, files_prefix, get_course
 from learnloop.cmi5.registrations import actor_for, au_status
 from learnloop.cmi5.vocabulary import (
@@ -27,6 +33,7 @@ from learnloop.cmi5.vocabulary import (
     EXT_MOVE_ON,
     EXT_SESSION_ID,
     LAUNCH_DATA_STATE_ID,
+    LEARNER_PREFERENCES_PROFILE_ID,
     VERB_ABANDONED,
     VERB_LAUNCHED,
 )
@@ -36,10 +43,11 @@ from learnloop.xapi.document_store import (
     DocumentContext,
     DocumentResource,
     Preconditions,
+    get_document,
     put_document,
 )
 
-OPEN_STATES = ("launched", "initialized")
+OPEN_STATES = OPEN_SESSION_STATES
 
 
 @dataclass(frozen=True)
@@ -153,6 +161,31 @@ def launch_data(
     return document
 
 
+# LearnLoop keeps no per-learner language or audio preference; these are its player's
+# defaults (English, audio on), in the shape of cmi5 11.1 and 11.2.
+DEFAULT_LEARNER_PREFERENCES = {"languagePreference": "en", "audioPreference": "on"}
+
+
+def ensure_learner_preferences(session: Session, actor: dict[str, Any]) -> None:
+    """Write the learner's ``cmi5LearnerPreferences`` agent profile document when there is
+    none (cmi5 11.0: the LMS MAY write it). The AU MUST read it before Initialized
+    (11.0.0.0-3); with the document present that read is a 200 whose request commits, so
+    the LMS can record it (``xapi_access.record_preferences_read``). A document the
+    learner, an AU or another LMS wrote is left as it is."""
+    context = DocumentContext(DocumentResource.AGENT_PROFILE, agent_key=agent_key(actor) or "")
+    if get_document(session, context, LEARNER_PREFERENCES_PROFILE_ID) is not None:
+        return
+    put_document(
+        session,
+        context,
+        LEARNER_PREFERENCES_PROFILE_ID,
+        orjson.dumps(DEFAULT_LEARNER_PREFERENCES),
+        "application/json",
+        Preconditions(),
+        require_precondition=False,
+    )
+
+
 def launch(
     session: Session,
     registration: Cmi5Registration,
@@ -201,6 +234,7 @@ def launch(
         Preconditions(),
         require_precondition=False,
     )
+    ensure_learner_preferences(session, actor)
 
     au_url = au_file_url(base, course, au)
     # cmi5 9.6.3: the launched statement carries the launch context extensions.

@@ -149,6 +149,14 @@ class Cmi5AuStatus(Base):
     __table_args__ = (UniqueConstraint("registration_id", "au_id"),)
 
 
+# The states of an AU session. ``preferences_read``: the AU has retrieved its
+# cmi5LearnerPreferences document, which it MUST do before Initialized (cmi5 11.0.0.0-3).
+SESSION_LAUNCHED = "launched"
+SESSION_PREFERENCES_READ = "preferences_read"
+SESSION_INITIALIZED = "initialized"
+OPEN_SESSION_STATES = (SESSION_LAUNCHED, SESSION_PREFERENCES_READ, SESSION_INITIALIZED)
+
+
 class Cmi5Session(Base):
     """One AU launch (cmi5 session). Its id is the session id of the statements."""
 
@@ -161,7 +169,7 @@ class Cmi5Session(Base):
     au_id: Mapped[str] = mapped_column(ForeignKey("cmi5_aus.id", ondelete="CASCADE"))
     launch_activity_id: Mapped[str] = mapped_column(String(IRI_LENGTH))
     launch_mode: Mapped[str] = mapped_column(String(20), default="Normal")
-    # launched → initialized → terminated, or abandoned.
+    # launched → preferences_read → initialized → terminated, or abandoned (SESSION_STATES).
     state: Mapped[str] = mapped_column(String(20), default="launched")
     launched_at: Mapped[datetime] = mapped_column(default=utcnow)
     initialized_at: Mapped[datetime | None] = mapped_column(default=None)

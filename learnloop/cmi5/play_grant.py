@@ -31,13 +31,12 @@ from sqlalchemy.orm import Session
 
 from learnloop.cmi5.au_auth import AuGrant
 from learnloop.cmi5.errors import Cmi5Error
-from learnloop.cmi5.models import Cmi5Registration, Cmi5Session
+from learnloop.cmi5.models import OPEN_SESSION_STATES, Cmi5Registration, Cmi5Session
 from learnloop.cmi5.registrations import actor_for
 from learnloop.db import utcnow
 from learnloop.errors import Forbidden, Unauthorized
 
 PLAY_GRANT_TTL_SECONDS = 300
-OPEN_SESSION_STATES = ("launched", "initialized")
 MAX_GRANT_LENGTH = 256
 
 

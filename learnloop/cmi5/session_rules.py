@@ -17,7 +17,14 @@ from sqlalchemy.orm import Session
 
 from learnloop.cmi5.au_auth import auth_key_of_authority
 from learnloop.cmi5.errors import StatementRuleViolation
-from learnloop.cmi5.models import Cmi5Au, Cmi5AuStatus, Cmi5Registration, Cmi5Session
+from learnloop.cmi5.models import (
+    SESSION_LAUNCHED,
+    SESSION_PREFERENCES_READ,
+    Cmi5Au,
+    Cmi5AuStatus,
+    Cmi5Registration,
+    Cmi5Session,
+)
 from learnloop.cmi5.registrations import actor_for
 from learnloop.cmi5.satisfaction import is_cmi5_defined
 from learnloop.cmi5.vocabulary import (
@@ -50,6 +57,10 @@ class _SessionView:
     passed: bool
     # cmi5 defined verbs already used in this session (9.3.0.0-2, 9.3.0.0-3).
     verbs_used: set[str] = field(default_factory=set)
+
+
+# A session in these states has not sent Initialized yet.
+BEFORE_INITIALIZED = (SESSION_LAUNCHED, SESSION_PREFERENCES_READ)
 
 
 def _refuse(index: int, reason: str) -> StatementRuleViolation:
@@ -169,7 +180,7 @@ def _check_one(
     score = (statement.get("result") or {}).get("score") or {}
     if "raw" in score and not ("min" in score and "max" in score):
         raise _refuse(index, "score.raw MUST come with score.min and score.max (cmi5 9.5.1.0-3)")
-    if view.state == "launched" and not (defined and verb == VERB_INITIALIZED):
+    if view.state in BEFORE_INITIALIZED and not (defined and verb == VERB_INITIALIZED):
         raise _refuse(
             index,
             "the first statement of a session MUST be a cmi5 defined Initialized statement "
@@ -224,8 +235,14 @@ def _check_lifecycle(
         if name in result:
             raise _refuse(index, f"result.{name} is not allowed on {verb} (cmi5 9.5)")
     if verb == VERB_INITIALIZED:
-        if view.state != "launched":
+        if view.state not in BEFORE_INITIALIZED:
             raise _refuse(index, "Initialized may be sent only once per session (cmi5 9.3.2)")
+        if view.state != SESSION_PREFERENCES_READ:
+            raise _refuse(
+                index,
+                "the AU MUST retrieve the cmi5LearnerPreferences agent profile document "
+                "before Initialized (cmi5 11.0.0.0-3)",
+            )
         view.state = "initialized"
     elif verb == VERB_TERMINATED:
         if "duration" not in result:

@@ -22,15 +22,18 @@ from learnloop.cmi5.au_auth import (
     is_au_key,
     may_use_document,
 )
+from learnloop.cmi5.models import SESSION_LAUNCHED, SESSION_PREFERENCES_READ, Cmi5Session
+from learnloop.cmi5.vocabulary import LEARNER_PREFERENCES_PROFILE_ID
 from learnloop.errors import BadRequest
 from learnloop.xapi.agents import agent_key
 from learnloop.xapi.callers import XapiCaller
 from learnloop.xapi.dependencies import basic_challenge
 from learnloop.xapi.errors import InsufficientScope, InvalidLrsCredentials
 
+_AGENT_PROFILE_PATH = "/xapi/agents/profile"
 _DOCUMENT_PATHS = {
     "/xapi/activities/state": ("state", "stateId"),
-    "/xapi/agents/profile": ("agent_profile", "profileId"),
+    _AGENT_PROFILE_PATH: ("agent_profile", "profileId"),
     "/xapi/activities/profile": ("activity_profile", "profileId"),
 }
 _WRITE_METHODS = frozenset({"PUT", "POST", "DELETE"})
@@ -76,6 +79,21 @@ def enforce_au_document_access(request: Request, grant: AuGrant, session_open: b
         )
 
 
+def record_preferences_read(request: Request, session: Session, grant: AuGrant) -> None:
+    """Mark the AU session as having retrieved its learner preferences (cmi5 11.0.0.0-3),
+    so that its Initialized is accepted (``session_rules``). The LMS writes the document
+    at launch (``launch.ensure_learner_preferences``): the read is a 200 and this change
+    commits with it; a read answered 404 rolls back and records nothing."""
+    if request.method.upper() != "GET" or request.url.path.rstrip("/") != _AGENT_PROFILE_PATH:
+        return
+    if request.query_params.get("profileId") != LEARNER_PREFERENCES_PROFILE_ID:
+        return
+    cmi5_session = session.get(Cmi5Session, grant.session_id)
+    if cmi5_session is not None and cmi5_session.state == SESSION_LAUNCHED:
+        cmi5_session.state = SESSION_PREFERENCES_READ
+        session.flush()
+
+
 def authenticate_au_token(
     request: Request, session: Session, key: str, secret: str
 ) -> XapiCaller | None:
@@ -91,5 +109,6 @@ def authenticate_au_token(
             "Invalid or expired cmi5 auth token", headers=basic_challenge(request)
         )
     enforce_au_document_access(request, grant, grant.session_open)
+    record_preferences_read(request, session, grant)
     base_url: str = request.app.state.settings.base_url
     return au_caller(grant, base_url)

@@ -93,6 +93,14 @@ def start(
     client: TestClient, app: FastAPI, session: Session, launched: Launched, publisher_id: str
 ) -> AuSession:
     token = client.post(launched.fetch_path).json()["auth-token"]
+    # cmi5 11.0.0.0-3: an AU reads its learner preferences before Initialized.
+    preferences = client.get(
+        "/xapi/agents/profile",
+        headers={"Authorization": f"Basic {token}", "X-Experience-API-Version": "1.0.3"},
+        params={"agent": launched.params["actor"], "profileId": "cmi5LearnerPreferences"},
+    )
+    assert preferences.status_code == 200, preferences.text
+    session.expire_all()
     grant = authenticate_basic(session, token)
     assert grant is not None
     au = session.get(Cmi5Au, grant.au_id)

@@ -44,6 +44,12 @@ def test_paths_joined_with_an_extra_slash_reach_the_lrs(
         response = client.get(f"{endpoint}/activities/state", params=params, headers=auth)
         assert response.status_code == 200, endpoint
         assert response.json()["launchMode"] == "Normal"
+    preferences = client.get(
+        "/xapi//agents/profile",
+        params={"agent": launched.params["actor"], "profileId": "cmi5LearnerPreferences"},
+        headers=auth,
+    )
+    assert preferences.status_code == 200, preferences.text
     statement = {
         "id": str(uuid.uuid4()),
         "actor": json.loads(launched.params["actor"]),

@@ -209,6 +209,8 @@ def test_9_3_0_0_5_a_repeat_of_a_stored_statement_after_terminated_is_refused(
             body["result"] = result
         return body
 
+    preferences = {"agent": launched.params["actor"], "profileId": "cmi5LearnerPreferences"}
+    assert client.get("/xapi/agents/profile", params=preferences, headers=auth).status_code == 200
     initialized = statement(INITIALIZED)
     assert client.post("/xapi/statements", json=initialized, headers=auth).status_code == 200
     # Before Terminated a repeat is acknowledged (xAPI: same id, same content).

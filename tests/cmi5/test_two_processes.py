@@ -117,6 +117,13 @@ def test_launch_on_one_process_is_fetched_and_refused_again_on_the_other(
                 },
             }
 
+        # cmi5 11.0.0.0-3: read on one process, Initialized accepted on the other.
+        preferences = a.get(
+            "/xapi/agents/profile",
+            headers=au_headers,
+            params={"agent": params["actor"], "profileId": "cmi5LearnerPreferences"},
+        )
+        assert preferences.status_code == 200, preferences.text
         stored = b.post("/xapi/statements", headers=au_headers, json=initialized())
         assert stored.status_code == 200, stored.text
         # The second process sees the session initialized by the first: a second

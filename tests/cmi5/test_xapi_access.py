@@ -8,9 +8,22 @@ from typing import Any
 
 import pytest
 from fastapi.testclient import TestClient
+from sqlalchemy.orm import Session
 
-from learnloop.cmi5.vocabulary import CATEGORY_CMI5, CATEGORY_MOVE_ON, EXT_SESSION_ID
-from tests.cmi5.conftest import AU1, Launched, launch, register
+from learnloop.cmi5.vocabulary import (
+    CATEGORY_CMI5,
+    CATEGORY_MOVE_ON,
+    EXT_SESSION_ID,
+    VERB_INITIALIZED,
+)
+from learnloop.xapi.agents import agent_key
+from learnloop.xapi.document_store import (
+    DocumentContext,
+    DocumentResource,
+    Preconditions,
+    put_document,
+)
+from tests.cmi5.conftest import AU1, Launched, launch, register, statements_with_verb
 from tests.conftest import Account
 
 VERSION = {"X-Experience-API-Version": "1.0.3"}
@@ -108,10 +121,18 @@ def test_the_au_cannot_touch_other_learners_or_registrations(
     )
 
 
+def _read_preferences(client: TestClient, launched: Launched, headers: dict[str, str]) -> Any:
+    params = {"agent": launched.params["actor"], "profileId": "cmi5LearnerPreferences"}
+    return client.get("/xapi/agents/profile", headers=headers, params=params)
+
+
 def test_the_au_reads_learner_preferences_only(client: TestClient, launched: Launched) -> None:
     headers = _auth(client, launched)
     params = {"agent": launched.params["actor"], "profileId": "cmi5LearnerPreferences"}
-    assert client.get("/xapi/agents/profile", headers=headers, params=params).status_code == 404
+    # The LMS wrote the learner's preferences at launch (cmi5 11.0, 11.1, 11.2).
+    read = client.get("/xapi/agents/profile", headers=headers, params=params)
+    assert read.status_code == 200
+    assert read.json() == {"languagePreference": "en", "audioPreference": "on"}
     assert (
         client.put("/xapi/agents/profile", headers=headers, params=params, json={}).status_code
         == 403
@@ -120,10 +141,68 @@ def test_the_au_reads_learner_preferences_only(client: TestClient, launched: Lau
     assert client.get("/xapi/agents/profile", headers=headers, params=other).status_code == 403
 
 
+def test_11_0_0_0_3_initialized_before_the_learner_preferences_read_is_refused(
+    client: TestClient, launched: Launched, session: Session
+) -> None:
+    headers = _auth(client, launched)
+    initialized = _statement(launched, "http://adlnet.gov/expapi/verbs/initialized")
+    # Reading LMS.LaunchData or listing the profile ids is not reading the preferences.
+    assert (
+        client.get(
+            "/xapi/activities/state", headers=headers, params=_state_params(launched)
+        ).status_code
+        == 200
+    )
+    listed = client.get(
+        "/xapi/agents/profile", headers=headers, params={"agent": launched.params["actor"]}
+    )
+    assert listed.status_code == 200
+    refused = client.post("/xapi/statements", headers=headers, json=initialized)
+    assert refused.status_code == 403
+    assert "11.0.0.0-3" in refused.text
+    # Nothing was stored, and a refused Initialized does not use the session up.
+    session.expire_all()
+    assert statements_with_verb(session, VERB_INITIALIZED, launched.registration_id) == []
+    assert _read_preferences(client, launched, headers).status_code == 200
+    accepted = client.post("/xapi/statements", headers=headers, json=initialized)
+    assert accepted.status_code == 200, accepted.text
+
+
+def test_a_preferences_document_the_learner_has_is_kept_at_launch(
+    client: TestClient,
+    teacher: Account,
+    learner: Account,
+    course: dict[str, Any],
+    session: Session,
+) -> None:
+    registration = register(client, teacher, course["id"], learner)
+    first = launch(client, learner, registration["id"], AU1)
+    own = {"languagePreference": "fr-FR,en-US", "audioPreference": "off"}
+    # The learner's own preferences, as another LMS or a profile page would store them.
+    put_document(
+        session,
+        DocumentContext(
+            DocumentResource.AGENT_PROFILE,
+            agent_key=agent_key(json.loads(first.params["actor"])) or "",
+        ),
+        "cmi5LearnerPreferences",
+        json.dumps(own).encode(),
+        "application/json",
+        Preconditions(),
+        require_precondition=False,
+    )
+    session.commit()
+    second = launch(client, learner, registration["id"], AU1)
+    read = _read_preferences(client, second, _auth(client, second))
+    assert read.status_code == 200
+    assert read.json() == own
+
+
 def test_statements_follow_the_session_rules_over_http(
     client: TestClient, launched: Launched
 ) -> None:
     headers = _auth(client, launched)
+    assert _read_preferences(client, launched, headers).status_code == 200
     initialized = client.post(
         "/xapi/statements",
         headers=headers,
