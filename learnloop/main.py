@@ -40,12 +40,12 @@ from learnloop.h5p.errors import install_h5p_error_handlers
 from learnloop.h5p.export.routes import router as h5p_export_router
 from learnloop.h5p.hub.routes import router as h5p_hub_router
 from learnloop.h5p.hub.tasks import register_hub_jobs
-from learnloop.h5p.quality.routes import router as h5p_quality_router
-from learnloop.h5p.upgrades.routes import router as h5p_upgrades_router
-from learnloop.h5p.upgrades.tasks import register_upgrade_jobs
 from learnloop.h5p.player_routes import build_player_router
+from learnloop.h5p.quality.routes import router as h5p_quality_router
 from learnloop.h5p.routes import router as h5p_router
 from learnloop.h5p.temp_files import register_h5p_jobs
+from learnloop.h5p.upgrades.routes import router as h5p_upgrades_router
+from learnloop.h5p.upgrades.tasks import register_upgrade_jobs
 from learnloop.jobs.worker import JobRegistry, Worker
 from learnloop.lti.deep_linking_routes import router as lti_deep_linking_router
 from learnloop.lti.grades import GradePassback, register_grade_jobs
@@ -75,10 +75,10 @@ from learnloop.web.player import router as player_page_router
 from learnloop.web.routes import router as web_router
 from learnloop.xapi.activity_definitions import record_statement_activities
 from learnloop.xapi.alternate_syntax import AlternateRequestSyntaxMiddleware
-from learnloop.xapi.paths import CollapseXapiSlashesMiddleware
 from learnloop.xapi.client_routes import router as xapi_clients_router
 from learnloop.xapi.document_routes import router as xapi_documents_router
 from learnloop.xapi.hooks import StatementHooks
+from learnloop.xapi.paths import CollapseXapiSlashesMiddleware
 from learnloop.xapi.reference_routes import router as xapi_reference_router
 from learnloop.xapi.resource_routes import router as xapi_resources_router
 from learnloop.xapi.routes import router as xapi_router
@@ -209,9 +209,7 @@ def create_app(
     app.state.metrics.watch_commits()
     app.state.xapi_hooks.add_on_stored(app.state.metrics.count_stored)
     app.state.xapi_hooks.add_teacher_activity_provider(TeacherActivities(settings.base_url))
-    app.state.xapi_hooks.add_teacher_activity_provider(
-        OwnedContentActivities(settings.base_url)
-    )
+    app.state.xapi_hooks.add_teacher_activity_provider(OwnedContentActivities(settings.base_url))
     app.state.xapi_hooks.add_on_stored(
         Cmi5StatementTracker(settings.base_url, app.state.xapi_hooks)
     )
