@@ -22,8 +22,12 @@ RECORDED_UUID = "8de62c47-f335-42f6-909d-2d8f4b7fb7f5"
 
 
 def _library_count(session, machine_name: str) -> int:
-    return session.scalar(
-        select(func.count()).select_from(H5PLibrary).where(H5PLibrary.machine_name == machine_name)
+    return int(
+        session.scalar(
+            select(func.count())
+            .select_from(H5PLibrary)
+            .where(H5PLibrary.machine_name == machine_name)
+        )
     )
 
 

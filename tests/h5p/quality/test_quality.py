@@ -6,6 +6,7 @@ from __future__ import annotations
 import copy
 import json
 import zipfile
+from typing import Any
 
 import pytest
 from sqlalchemy import select
@@ -18,9 +19,10 @@ FEEDBACK_MISSING_WRONG = "Add feedback for incorrect answers (why they are wrong
 FEEDBACK_MISSING_RIGHT = "Add feedback for the correct answer (why it is right)"
 
 
-def _params(hub_dir, name: str) -> dict:
+def _params(hub_dir, name: str) -> dict[str, Any]:
     with zipfile.ZipFile(hub_dir / f"{name}.h5p") as archive:
-        return json.loads(archive.read("content/content.json"))
+        params: dict[str, Any] = json.loads(archive.read("content/content.json"))
+    return params
 
 
 def _quality(client, headers, content_id):

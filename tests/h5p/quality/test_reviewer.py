@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterator
+from typing import Any
 
 import pytest
 from fastapi.testclient import TestClient
@@ -31,6 +32,7 @@ def chat() -> Iterator[tuple[ChatState, str]]:
 
 @pytest.fixture
 def chat_state(chat) -> ChatState:
+    state: ChatState
     state, _url = chat
     state.answer, state.status = ANSWER, 200
     state.requests.clear()
@@ -53,10 +55,11 @@ def reviewing_client(settings, database, storage, chat, chat_state) -> Iterator[
         yield client
 
 
-def _report(client, headers, content_id) -> dict:
+def _report(client, headers, content_id) -> dict[str, Any]:
     response = client.get(f"/h5p/content/{content_id}/quality", headers=headers)
     assert response.status_code == 200, response.text
-    return response.json()["data"]["qualityReport"]
+    report: dict[str, Any] = response.json()["data"]["qualityReport"]
+    return report
 
 
 def test_the_reviewer_adds_marked_suggestions_and_leaves_the_scores(

@@ -15,6 +15,7 @@ import io
 import json
 import zipfile
 from pathlib import Path
+from typing import Any
 
 from sqlalchemy import select
 
@@ -74,7 +75,7 @@ def _versioned_package(
     return out.getvalue()
 
 
-def _semantics_1_13(semantics: list[dict], old_image: bool) -> list[dict]:
+def _semantics_1_13(semantics: list[dict[str, Any]], old_image: bool) -> list[dict[str, Any]]:
     fields = copy.deepcopy(semantics)
     for index, field in enumerate(fields):
         if field["name"] == "media":
@@ -89,7 +90,9 @@ def _semantics_1_13(semantics: list[dict], old_image: bool) -> list[dict]:
     return fields
 
 
-def _old_content(client, admin, teacher, hub_dir, *, old_image: bool = False) -> tuple[str, dict]:
+def _old_content(
+    client, admin, teacher, hub_dir, *, old_image: bool = False
+) -> tuple[str, dict[str, Any]]:
     package = _versioned_package(hub_dir / f"{MC}.h5p", 13, old_image=old_image)
     imported = teacher_import(client, admin.headers, teacher.headers, package, "mc-1.13.h5p")
     assert imported.status_code == 201, imported.text
