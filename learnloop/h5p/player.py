@@ -100,18 +100,20 @@ def content_assets(
     return scripts, styles
 
 
-def _display_options(may_export: bool) -> dict[str, bool]:
+def display_options(*, may_export: bool, may_embed: bool = True) -> dict[str, bool]:
+    """H5PIntegration's displayOptions: the frame's buttons (download, embed, rights)."""
     return {
         "frame": True,
         "export": may_export,
-        "embed": True,
+        "embed": may_embed,
         "copyright": True,
         "icon": False,
         "copy": False,
     }
 
 
-def _metadata(content: H5PContent) -> dict[str, Any]:
+def content_metadata(content: H5PContent) -> dict[str, Any]:
+    """The content's metadata as H5PIntegration.contents carries it."""
     metadata = content.metadata_json
     wanted = ("title", "license", "authors", "source", "yearFrom", "yearTo", "licenseVersion")
     result = {key: metadata[key] for key in wanted if key in metadata}
@@ -158,8 +160,8 @@ def build_player_model(
             "contentUrl": files_url(settings, content_files_url(settings, content.id, user.id)),
             "title": content.title,
             "mainId": content.id,
-            "displayOptions": _display_options(may_export),
-            "metadata": _metadata(content),
+            "displayOptions": display_options(may_export=may_export),
+            "metadata": content_metadata(content),
             "contentUserData": preloaded_user_data(session, content, user.id),
             "scripts": scripts,
             "styles": styles,

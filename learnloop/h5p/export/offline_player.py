@@ -42,7 +42,7 @@ from learnloop.h5p.core_assets import core_directory
 from learnloop.h5p.export.errors import ContentFileNameTaken
 from learnloop.h5p.libraries import library_assets, library_prefix
 from learnloop.h5p.models import DependencyType, H5PContent, H5PLibrary
-from learnloop.h5p.player import content_activity_url
+from learnloop.h5p.player import content_activity_url, content_metadata, display_options
 from learnloop.h5p.player_l10n import CORE_L10N
 from learnloop.storage import FileStorage
 
@@ -128,27 +128,6 @@ def content_entries(
     return entries
 
 
-def _display_options() -> dict[str, bool]:
-    # Offline there is no server to download from or embed: only the rights dialog.
-    return {
-        "frame": True,
-        "export": False,
-        "embed": False,
-        "copyright": True,
-        "icon": False,
-        "copy": False,
-    }
-
-
-def _metadata(content: H5PContent) -> dict[str, Any]:
-    metadata = content.metadata_json
-    wanted = ("title", "license", "authors", "source", "yearFrom", "yearTo", "licenseVersion")
-    result = {key: metadata[key] for key in wanted if key in metadata}
-    result.setdefault("title", content.title)
-    result["defaultLanguage"] = metadata.get("defaultLanguage", "en")
-    return result
-
-
 def integration_for(
     settings: Settings,
     content: H5PContent,
@@ -173,8 +152,9 @@ def integration_for(
             "contentUrl": ".",
             "title": content.title,
             "mainId": content.id,
-            "displayOptions": _display_options(),
-            "metadata": _metadata(content),
+            # Offline there is no server to download from or embed: only the rights dialog.
+            "displayOptions": display_options(may_export=False, may_embed=False),
+            "metadata": content_metadata(content),
             "scripts": scripts,
             "styles": styles,
         }
