@@ -343,6 +343,22 @@ def test_attempt_report_shows_question_text_and_answers_not_ids(
     )
 
 
+def test_every_admin_area_is_reached_from_the_admin_home(signed_in: Any, admin: Account) -> None:
+    browser = signed_in(admin)
+    home = browser.get("/admin").text
+    for path in (
+        "/admin/users",
+        "/admin/plans",
+        "/admin/lrs-clients",
+        "/admin/libraries",
+        "/admin/partners",
+        "/admin/lti",
+        "/admin/jobs",
+    ):
+        assert f'href="{path}"' in home
+        assert browser.get(path).status_code == 200, path
+
+
 def test_admin_creates_a_user_and_an_lrs_client_whose_secret_is_shown_once(
     signed_in: Any, admin: Account, settings: Any
 ) -> None:
