@@ -8,7 +8,6 @@ form, call one service and render or redirect (post/redirect/get).
 
 from __future__ import annotations
 
-import hmac
 from collections.abc import Callable, Coroutine
 from dataclasses import dataclass
 from datetime import datetime
@@ -161,19 +160,6 @@ def admin(user: Annotated[User, Depends(signed_in)]) -> User:
 SignedIn = Annotated[User, Depends(signed_in)]
 TeacherPage = Annotated[User, Depends(teacher)]
 AdminPage = Annotated[User, Depends(admin)]
-
-
-def check_form_csrf(request: Request, settings: Settings, user: User, presented: str) -> None:
-    """The CSRF contract for form posts: a cookie caller's form carries ``csrf_token``
-    (the query parameter and header forms are accepted too)."""
-    expected = csrf_token_for_request(request, settings, user)
-    if expected is None:
-        return
-    candidate = (
-        presented or request.query_params.get("csrf", "") or request.headers.get("x-csrf-token", "")
-    )
-    if not candidate or not hmac.compare_digest(candidate, expected):
-        raise CsrfTokenInvalid("Missing or invalid CSRF token; reload the page and try again.")
 
 
 def render(

@@ -21,12 +21,11 @@ from learnloop.jobs.models import JobStatus
 from learnloop.plans import plans as plan_service
 from learnloop.storage import FileStorage
 from learnloop.web.admin.overview import installed_libraries
-from learnloop.web.layout import AdminPage, PageRoute, check_form_csrf, redirect, render
+from learnloop.web.layout import AdminPage, PageRoute, redirect, render
 from learnloop.xapi import credentials
 
 router = APIRouter(prefix="/admin", tags=["pages"], include_in_schema=False, route_class=PageRoute)
 
-CsrfField = Annotated[str, Form(max_length=200)]
 UserId = Annotated[str, Path(min_length=1, max_length=36)]
 ROLES = [role.value for role in Role]
 
@@ -66,14 +65,11 @@ def create_user(
     request: Request,
     user: AdminPage,
     session: SessionDep,
-    settings: SettingsDep,
     email: Annotated[str, Form(max_length=320)],
     display_name: Annotated[str, Form(max_length=200)] = "",
     role: Annotated[str, Form(max_length=16)] = "learner",
     password: Annotated[str, Form(max_length=200)] = "",
-    csrf_token: CsrfField = "",
 ) -> Response:
-    check_form_csrf(request, settings, user, csrf_token)
     if "@" not in email or " " in email.strip():
         raise BadRequest("Enter a valid email address")
     chosen = password or secrets.token_urlsafe(9)
@@ -98,13 +94,10 @@ def update_user(
     request: Request,
     user: AdminPage,
     session: SessionDep,
-    settings: SettingsDep,
     role: Annotated[str, Form(max_length=16)],
     plan: Annotated[str, Form(max_length=64)] = "",
     active: Annotated[str, Form(max_length=10)] = "",
-    csrf_token: CsrfField = "",
 ) -> Response:
-    check_form_csrf(request, settings, user, csrf_token)
     account = user_service.get_user(session, user_id)
     if account.id == user.id and (role != account.role or not active):
         raise BadRequest("You cannot change your own role or deactivate yourself")
@@ -121,10 +114,7 @@ def reset_password(
     request: Request,
     user: AdminPage,
     session: SessionDep,
-    settings: SettingsDep,
-    csrf_token: CsrfField = "",
 ) -> Response:
-    check_form_csrf(request, settings, user, csrf_token)
     account = user_service.get_user(session, user_id)
     password = secrets.token_urlsafe(9)
     user_service.set_password(session, account, password)
@@ -165,9 +155,7 @@ def create_client(
     settings: SettingsDep,
     name: Annotated[str, Form(min_length=1, max_length=200)],
     scopes: Annotated[list[str], Form(max_length=20)],
-    csrf_token: CsrfField = "",
 ) -> Response:
-    check_form_csrf(request, settings, user, csrf_token)
     issued = credentials.create_client(
         session, name=name.strip(), scopes=credentials.normalise_scopes(scopes), owner_id=user.id
     )
@@ -189,10 +177,7 @@ def revoke_client(
     request: Request,
     user: AdminPage,
     session: SessionDep,
-    settings: SettingsDep,
-    csrf_token: CsrfField = "",
 ) -> Response:
-    check_form_csrf(request, settings, user, csrf_token)
     credentials.revoke_client(session, client_id)
     return redirect("/admin/lrs-clients", "revoked")
 
@@ -210,10 +195,7 @@ def delete_library(
     request: Request,
     user: AdminPage,
     session: SessionDep,
-    settings: SettingsDep,
-    csrf_token: CsrfField = "",
 ) -> Response:
-    check_form_csrf(request, settings, user, csrf_token)
     match = LIBRARY_FOLDER_PARTS.match(folder)
     if match is None:
         raise BadRequest("Expected a library folder name such as H5P.MultiChoice-1.16")
@@ -243,9 +225,6 @@ def retry_job(
     request: Request,
     user: AdminPage,
     session: SessionDep,
-    settings: SettingsDep,
-    csrf_token: CsrfField = "",
 ) -> Response:
-    check_form_csrf(request, settings, user, csrf_token)
     job_queue.retry_dead(session, job_id)
     return redirect("/admin/jobs", "retried")

@@ -15,14 +15,13 @@ from learnloop.deps import SessionDep, SettingsDep
 from learnloop.errors import Forbidden
 from learnloop.web.classes.roster import create_learners, preview_roster
 from learnloop.web.classes.views import class_assignments
-from learnloop.web.layout import PageRoute, TeacherPage, check_form_csrf, redirect, render
+from learnloop.web.layout import PageRoute, TeacherPage, redirect, render
 from learnloop.web.library.catalog import LibraryQuery, library_listing
 from learnloop.web.library.routes import due_at_from
 
 router = APIRouter(tags=["pages"], include_in_schema=False, route_class=PageRoute)
 
 ClassId = Annotated[str, Path(min_length=1, max_length=36)]
-CsrfField = Annotated[str, Form(max_length=200)]
 MAX_ROSTER_BYTES = 1024 * 1024
 
 
@@ -40,11 +39,8 @@ def create_class(
     request: Request,
     user: TeacherPage,
     session: SessionDep,
-    settings: SettingsDep,
     name: Annotated[str, Form(max_length=200)],
-    csrf_token: CsrfField = "",
 ) -> Response:
-    check_form_csrf(request, settings, user, csrf_token)
     learner_class = class_service.create_class(session, user, name)
     return redirect(f"/classes/{learner_class.id}", "created")
 
@@ -86,11 +82,8 @@ def rename_class(
     request: Request,
     user: TeacherPage,
     session: SessionDep,
-    settings: SettingsDep,
     name: Annotated[str, Form(max_length=200)],
-    csrf_token: CsrfField = "",
 ) -> Response:
-    check_form_csrf(request, settings, user, csrf_token)
     class_service.rename_class(session, class_service.get_class(session, user, class_id), name)
     return redirect(f"/classes/{class_id}", "renamed")
 
@@ -109,10 +102,7 @@ def delete_class(
     request: Request,
     user: TeacherPage,
     session: SessionDep,
-    settings: SettingsDep,
-    csrf_token: CsrfField = "",
 ) -> Response:
-    check_form_csrf(request, settings, user, csrf_token)
     class_service.delete_class(session, class_service.get_class(session, user, class_id))
     return redirect("/classes", "deleted")
 
@@ -126,11 +116,9 @@ def roster_preview(
     settings: SettingsDep,
     roster: Annotated[UploadFile | None, File()] = None,
     emails: Annotated[str, Form(max_length=200_000)] = "",
-    csrf_token: CsrfField = "",
 ) -> Response:
     """What adding this roster (a CSV file with an ``email`` column, or addresses typed
     one per line) would do; nothing changes until the teacher confirms."""
-    check_form_csrf(request, settings, user, csrf_token)
     learner_class = class_service.get_class(session, user, class_id)
     if roster is not None and roster.filename:
         data = roster.file.read(MAX_ROSTER_BYTES + 1)
@@ -169,9 +157,7 @@ def roster_add(
     settings: SettingsDep,
     emails: Annotated[list[str], Form(max_length=5000)],
     create_missing: Annotated[str, Form(max_length=10)] = "",
-    csrf_token: CsrfField = "",
 ) -> Response:
-    check_form_csrf(request, settings, user, csrf_token)
     learner_class = class_service.get_class(session, user, class_id)
     created = []
     if create_missing:
@@ -200,10 +186,7 @@ def remove_member(
     request: Request,
     user: TeacherPage,
     session: SessionDep,
-    settings: SettingsDep,
-    csrf_token: CsrfField = "",
 ) -> Response:
-    check_form_csrf(request, settings, user, csrf_token)
     learner_class = class_service.get_class(session, user, class_id)
     class_service.remove_member(session, learner_class, member_id)
     return redirect(f"/classes/{class_id}", "removed")
@@ -215,12 +198,9 @@ def assign_content(
     request: Request,
     user: TeacherPage,
     session: SessionDep,
-    settings: SettingsDep,
     content_id: Annotated[str, Form(min_length=1, max_length=100)],
     due: Annotated[str, Form(max_length=20)] = "",
-    csrf_token: CsrfField = "",
 ) -> Response:
-    check_form_csrf(request, settings, user, csrf_token)
     learner_class = class_service.get_class(session, user, class_id)
     class_service.assign_content(
         session, user, learner_class, [content_id], teacher_content_ids(session, user.id)
@@ -236,10 +216,7 @@ def unassign_content(
     request: Request,
     user: TeacherPage,
     session: SessionDep,
-    settings: SettingsDep,
-    csrf_token: CsrfField = "",
 ) -> Response:
-    check_form_csrf(request, settings, user, csrf_token)
     learner_class = class_service.get_class(session, user, class_id)
     class_service.unassign_content(session, learner_class, content_id)
     return redirect(f"/classes/{class_id}", "unassigned")

@@ -27,13 +27,12 @@ from learnloop.h5p.quality.service import quality_report
 from learnloop.h5p.slugs import content_type_slug
 from learnloop.plans.plans import effective_plan, feature_list
 from learnloop.storage import FileStorage
-from learnloop.web.layout import PageRoute, TeacherPage, check_form_csrf, redirect, render
+from learnloop.web.layout import PageRoute, TeacherPage, redirect, render
 from learnloop.web.library.catalog import SORT_LABELS, LibraryQuery, library_listing
 
 router = APIRouter(tags=["pages"], include_in_schema=False, route_class=PageRoute)
 
 ContentId = Annotated[str, Path(min_length=1, max_length=100, pattern=r"^[A-Za-z0-9_-]+$")]
-CsrfField = Annotated[str, Form(max_length=200)]
 ShortText = Annotated[str, Form(max_length=200)]
 DIFFICULTIES = ("", "beginner", "intermediate", "advanced")
 
@@ -123,11 +122,8 @@ def rename_content(
     request: Request,
     user: TeacherPage,
     session: SessionDep,
-    settings: SettingsDep,
     title: ShortText,
-    csrf_token: CsrfField = "",
 ) -> Response:
-    check_form_csrf(request, settings, user, csrf_token)
     if not title.strip():
         raise BadRequest("A title cannot be empty")
     content = content_service.owned_content(session, user, content_id)
@@ -144,14 +140,11 @@ def save_curriculum(
     request: Request,
     user: TeacherPage,
     session: SessionDep,
-    settings: SettingsDep,
     subject: ShortText = "",
     grade: ShortText = "",
     topics: Annotated[str, Form(max_length=2000)] = "",
     difficulty: Annotated[str, Form(max_length=20)] = "",
-    csrf_token: CsrfField = "",
 ) -> Response:
-    check_form_csrf(request, settings, user, csrf_token)
     if difficulty not in DIFFICULTIES:
         raise BadRequest("Difficulty must be beginner, intermediate or advanced")
     topic_names = [topic.strip()[:200] for topic in topics.split(",") if topic.strip()][:50]
@@ -175,11 +168,8 @@ def save_visibility(
     request: Request,
     user: TeacherPage,
     session: SessionDep,
-    settings: SettingsDep,
     visibility: Annotated[str, Form(max_length=20)],
-    csrf_token: CsrfField = "",
 ) -> Response:
-    check_form_csrf(request, settings, user, csrf_token)
     if visibility not in (Visibility.PUBLIC.value, Visibility.PRIVATE.value):
         raise BadRequest("Visibility must be public or private")
     content_service.set_visibility(session, user, content_id, visibility)
@@ -192,12 +182,9 @@ def assign_to_class(
     request: Request,
     user: TeacherPage,
     session: SessionDep,
-    settings: SettingsDep,
     class_id: Annotated[str, Form(max_length=36)],
     due: Annotated[str, Form(max_length=20)] = "",
-    csrf_token: CsrfField = "",
 ) -> Response:
-    check_form_csrf(request, settings, user, csrf_token)
     learner_class = class_service.get_class(session, user, class_id)
     class_service.assign_content(
         session, user, learner_class, [content_id], teacher_content_ids(session, user.id)
@@ -220,10 +207,7 @@ def delete_content(
     request: Request,
     user: TeacherPage,
     session: SessionDep,
-    settings: SettingsDep,
-    csrf_token: CsrfField = "",
 ) -> Response:
-    check_form_csrf(request, settings, user, csrf_token)
     storage: FileStorage = request.app.state.storage
     content_service.delete_content(session, storage, user, content_id)
     return redirect("/library", "deleted")

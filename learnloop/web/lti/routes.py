@@ -12,13 +12,12 @@ from fastapi.responses import Response
 from learnloop.deps import SessionDep, SettingsDep
 from learnloop.lti import platforms
 from learnloop.lti.configuration import tool_configuration
-from learnloop.web.layout import AdminPage, PageRoute, check_form_csrf, redirect, render
+from learnloop.web.layout import AdminPage, PageRoute, redirect, render
 
 router = APIRouter(
     prefix="/admin/lti", tags=["pages"], include_in_schema=False, route_class=PageRoute
 )
 
-CsrfField = Annotated[str, Form(max_length=200)]
 UrlField = Annotated[str, Form(min_length=1, max_length=1024)]
 PlatformId = Annotated[str, Path(min_length=1, max_length=36)]
 MAX_DEPLOYMENT_IDS = 100
@@ -53,16 +52,13 @@ def register_platform(
     request: Request,
     user: AdminPage,
     session: SessionDep,
-    settings: SettingsDep,
     issuer: Annotated[str, Form(min_length=1, max_length=512)],
     client_id: Annotated[str, Form(min_length=1, max_length=255)],
     auth_login_url: UrlField,
     token_url: UrlField,
     jwks_url: UrlField,
     deployment_ids: Annotated[str, Form(max_length=10_000)] = "",
-    csrf_token: CsrfField = "",
 ) -> Response:
-    check_form_csrf(request, settings, user, csrf_token)
     platforms.register_platform(
         session,
         issuer=issuer,
@@ -81,11 +77,8 @@ def add_deployments(
     request: Request,
     user: AdminPage,
     session: SessionDep,
-    settings: SettingsDep,
     deployment_ids: Annotated[str, Form(min_length=1, max_length=10_000)],
-    csrf_token: CsrfField = "",
 ) -> Response:
-    check_form_csrf(request, settings, user, csrf_token)
     platform = platforms.get_platform(session, platform_id)
     platforms.add_deployments(session, platform, _deployment_ids(deployment_ids))
     return redirect("/admin/lti", "saved")
@@ -97,9 +90,6 @@ def delete_platform(
     request: Request,
     user: AdminPage,
     session: SessionDep,
-    settings: SettingsDep,
-    csrf_token: CsrfField = "",
 ) -> Response:
-    check_form_csrf(request, settings, user, csrf_token)
     platforms.delete_platform(session, platforms.get_platform(session, platform_id))
     return redirect("/admin/lti", "deleted")

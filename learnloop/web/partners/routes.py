@@ -11,13 +11,12 @@ from fastapi.responses import Response
 
 from learnloop.deps import SessionDep, SettingsDep
 from learnloop.partners import directory, forwarding
-from learnloop.web.layout import AdminPage, PageRoute, check_form_csrf, redirect, render
+from learnloop.web.layout import AdminPage, PageRoute, redirect, render
 
 router = APIRouter(
     prefix="/admin/partners", tags=["pages"], include_in_schema=False, route_class=PageRoute
 )
 
-CsrfField = Annotated[str, Form(max_length=200)]
 PartnerName = Annotated[str, Path(min_length=1, max_length=64)]
 
 
@@ -47,13 +46,10 @@ def create_partner(
     request: Request,
     user: AdminPage,
     session: SessionDep,
-    settings: SettingsDep,
     name: Annotated[str, Form(min_length=1, max_length=64)],
     unknown_users: Annotated[Literal["reject", "create"], Form()] = "reject",
     display_name: Annotated[str, Form(max_length=200)] = "",
-    csrf_token: CsrfField = "",
 ) -> Response:
-    check_form_csrf(request, settings, user, csrf_token)
     partner = directory.create_partner(
         session, name=name.strip(), display_name=display_name, unknown_users=unknown_users
     )
@@ -89,12 +85,9 @@ def add_organization(
     request: Request,
     user: AdminPage,
     session: SessionDep,
-    settings: SettingsDep,
     org_id: Annotated[str, Form(min_length=1, max_length=64)],
     org_name: Annotated[str, Form(max_length=200)] = "",
-    csrf_token: CsrfField = "",
 ) -> Response:
-    check_form_csrf(request, settings, user, csrf_token)
     partner = directory.get_partner(session, name)
     directory.add_organization(session, partner, org_id=org_id.strip(), name=org_name)
     return redirect(f"/admin/partners/{partner.name}", "created")
@@ -109,9 +102,7 @@ def create_client(
     settings: SettingsDep,
     scopes: Annotated[list[str], Form(max_length=10)],
     org_id: Annotated[str, Form(max_length=64)] = "",
-    csrf_token: CsrfField = "",
 ) -> Response:
-    check_form_csrf(request, settings, user, csrf_token)
     partner = directory.get_partner(session, name)
     organization = directory.get_organization(session, partner, org_id) if org_id else None
     issued = directory.create_client(session, partner, organization=organization, scopes=scopes)
@@ -138,10 +129,7 @@ def revoke_client(
     request: Request,
     user: AdminPage,
     session: SessionDep,
-    settings: SettingsDep,
-    csrf_token: CsrfField = "",
 ) -> Response:
-    check_form_csrf(request, settings, user, csrf_token)
     partner = directory.get_partner(session, name)
     directory.revoke_client(session, partner, client_id)
     return redirect(f"/admin/partners/{partner.name}", "revoked")
