@@ -19,6 +19,8 @@ STATIC_DIR = Path(__file__).resolve().parent / "static"
 VENDOR_FILES: dict[str, str] = {
     "chart.js": "chart.js/dist/chart.umd.js",
     "htmx.js": "htmx.org/dist/htmx.min.js",
+    # Built by scripts/bootstrap from learnloop/web/static/editor/richtext-entry.js.
+    "richtext.js": ".learnloop-build/richtext.js",
 }
 
 # name under /assets/static/ → file under learnloop/web/static/
