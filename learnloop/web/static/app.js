@@ -16,6 +16,37 @@
     return node;
   }
 
+  // The people-facing reason of a refused import: the package problems' messages (the
+  // API also sends their ids for programs, which mean nothing to a teacher).
+  function failureReason(body, status) {
+    if (Array.isArray(body.errors) && body.errors.length) {
+      return body.errors.map(function (problem) {
+        return problem && problem.message ? problem.message : "";
+      }).filter(Boolean).join("; ");
+    }
+    return body.error || body.message || ("HTTP " + status);
+  }
+
+  // After uploads the "Your content" section is fetched again and swapped in, so new
+  // items appear without a reload; the link stays as the way back if that fails.
+  function refreshLibraryList() {
+    var section = document.getElementById("library-section");
+    if (!section || !window.fetch || !window.DOMParser) { return Promise.resolve(false); }
+    return fetch("/library", { headers: { "Accept": "text/html" }, credentials: "same-origin" })
+      .then(function (response) {
+        if (!response.ok) { throw new Error("HTTP " + response.status); }
+        return response.text();
+      })
+      .then(function (html) {
+        var fresh = new DOMParser().parseFromString(html, "text/html").getElementById("library-section");
+        if (!fresh) { return false; }
+        section.innerHTML = fresh.innerHTML;
+        if (window.htmx) { window.htmx.process(section); }
+        return true;
+      })
+      .catch(function () { return false; });
+  }
+
   // Upload: one request per file to the import API, each with its own progress bar and
   // its own result, so one bad package does not hide what happened to the others.
   function uploadOne(url, file, list) {
@@ -53,8 +84,7 @@
           resolve(true);
         } else {
           item.className = "failed";
-          label.textContent = file.name + ": not imported: " +
-            (body.error || body.message || ("HTTP " + request.status));
+          label.textContent = file.name + ": not imported: " + failureReason(body, request.status);
           resolve(false);
         }
       });
@@ -82,10 +112,15 @@
       var url = form.getAttribute("data-import-url");
       files.reduce(function (previous, file) {
         return previous.then(function () { return uploadOne(url, file, list); });
-      }, Promise.resolve()).then(function () {
+      }, Promise.resolve(false)).then(function () {
+        return refreshLibraryList();
+      }).then(function (refreshed) {
         button.disabled = false;
         form.reset();
-        document.getElementById("upload-done").hidden = false;
+        var done = document.getElementById("upload-done");
+        done.querySelector(".refreshed").hidden = !refreshed;
+        done.querySelector(".not-refreshed").hidden = refreshed;
+        done.hidden = false;
       });
     });
   }
