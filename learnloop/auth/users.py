@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import logging
+
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
@@ -16,6 +18,8 @@ from learnloop.auth.models import Role, User
 from learnloop.auth.passwords import MIN_PASSWORD_LENGTH, hash_password, verify_password
 from learnloop.auth.tokens import VerifiedClaims
 from learnloop.errors import BadRequest
+
+logger = logging.getLogger("learnloop.auth")
 
 ROLES = frozenset(role.value for role in Role)
 
@@ -184,8 +188,26 @@ def user_for_claims(session: Session, verified: VerifiedClaims) -> User:
         raise InvalidCredentials("Account is disabled")
     user.external_subject = external_subject
     if claimed_role is not None and user.role != claimed_role:
-        user.role = claimed_role
+        _follow_claimed_role(session, user, Role(claimed_role))
     if isinstance(name_claim, str) and name_claim and user.display_name != name_claim:
         user.display_name = name_claim
     session.flush()
     return user
+
+
+def _follow_claimed_role(session: Session, user: User, claimed: Role) -> None:
+    """Take the provider's role, except that the last active admin stays admin: a
+    provider's claim must not leave the server with nobody who can manage it. Signing in
+    still works; the admin role is given up once another admin exists."""
+    if claimed is not Role.ADMIN:
+        try:
+            ensure_another_active_admin(session, user)
+        except LastActiveAdmin:
+            logger.warning(
+                "kept the admin role of %s: the identity provider claims %r, "
+                "but this is the only active admin",
+                user.id,
+                claimed.value,
+            )
+            return
+    user.role = claimed.value

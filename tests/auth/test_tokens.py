@@ -202,6 +202,30 @@ def test_an_outside_token_links_to_the_local_account_with_the_same_email(
     assert body["data"]["id"] == teacher.id  # type: ignore[index]
 
 
+def test_an_outside_token_cannot_demote_the_last_active_admin(
+    external_client: TestClient, admin: Account, session: Session
+) -> None:
+    token = jwt.encode(
+        _claims(email=admin.user.email, role="teacher"), EXTERNAL_SECRET, algorithm="HS256"
+    )
+    status, body = _me(external_client, token)
+    assert status == 200  # signing in still works
+    assert body["data"]["role"] == "admin"  # type: ignore[index]
+    session.expire_all()
+    assert session.get(User, admin.id).role == "admin"  # type: ignore[union-attr]
+
+    # Once another admin exists, the provider's role is followed.
+    other = jwt.encode(
+        _claims(sub="idp-admin-2", email="second-admin@school.example", role="admin"),
+        EXTERNAL_SECRET,
+        algorithm="HS256",
+    )
+    assert _me(external_client, other)[1]["data"]["role"] == "admin"  # type: ignore[index]
+    status, body = _me(external_client, token)
+    assert status == 200
+    assert body["data"]["role"] == "teacher"  # type: ignore[index]
+
+
 def test_an_outside_rs256_token_verified_against_the_jwks_is_accepted(
     external_client: TestClient, keys: SigningKeys
 ) -> None:
