@@ -116,6 +116,9 @@ class Settings(BaseSettings):
     xapi_default_page_size: int = 100
     xapi_max_page_size: int = 1000
     xapi_consistency_margin_seconds: float = 1.0
+    # With the statements table partitioned (`learnloop db partition-statements`, PostgreSQL):
+    # how many intervals after the current one the xapi.statement-partitions job keeps ready.
+    xapi_statement_partitions_ahead: int = Field(default=3, ge=1, le=120)
 
     # Partner platforms (learnloop.partners): lifetime of OAuth2 bearer tokens, the size
     # limit of one partner statement (the reference's 16 KB), Track/pull page sizes.

@@ -78,6 +78,7 @@ from learnloop.xapi.alternate_syntax import AlternateRequestSyntaxMiddleware
 from learnloop.xapi.client_routes import router as xapi_clients_router
 from learnloop.xapi.document_routes import router as xapi_documents_router
 from learnloop.xapi.hooks import StatementHooks
+from learnloop.xapi.partitioning.tasks import register_statement_partition_jobs
 from learnloop.xapi.paths import CollapseXapiSlashesMiddleware
 from learnloop.xapi.reference_routes import router as xapi_reference_router
 from learnloop.xapi.resource_routes import router as xapi_resources_router
@@ -127,6 +128,7 @@ def build_services(
     register_upgrade_jobs(services.jobs)
     register_grade_jobs(services.jobs, services.http)
     register_roster_jobs(services.jobs, services.http)
+    register_statement_partition_jobs(services.jobs)
     return services
 
 

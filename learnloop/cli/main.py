@@ -23,6 +23,7 @@ from learnloop.cli import clients as clients_cli
 from learnloop.cli import cmi5 as cmi5_cli
 from learnloop.cli import h5p as h5p_cli
 from learnloop.cli import lti as lti_cli
+from learnloop.cli import partitions as partitions_cli
 from learnloop.cli import partners as partners_cli
 from learnloop.cli import users as users_cli
 from learnloop.cli.context import load_settings, open_database, unit_of_work
@@ -37,6 +38,7 @@ db_app = typer.Typer(help="Database schema.", no_args_is_help=True)
 tokens_app = typer.Typer(help="Issue API tokens.", no_args_is_help=True)
 plans_app = typer.Typer(help="Subscription plans.", no_args_is_help=True)
 app.add_typer(db_app, name="db")
+db_app.command("partition-statements")(partitions_cli.partition_statements)
 app.add_typer(users_cli.app, name="users")
 app.add_typer(tokens_app, name="tokens")
 app.add_typer(plans_app, name="plans")
