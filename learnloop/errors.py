@@ -23,6 +23,9 @@ logger = logging.getLogger("learnloop.errors")
 class AppError(Exception):
     status_code: ClassVar[int] = 500
     code: ClassVar[str] = "internal_error"
+    # Whether ``details`` go into the JSON error body. Off by default: the reference's
+    # bodies are ``{"success": false, "error": …}`` and clients compare them whole.
+    shows_details: ClassVar[bool] = False
 
     def __init__(
         self,
@@ -71,6 +74,14 @@ class PreconditionFailed(AppError):
     code = "precondition_failed"
 
 
+class UnprocessableContent(AppError):
+    """The request is well-formed but a value breaks a rule (e.g. a library's semantics)."""
+
+    status_code = 422
+    code = "unprocessable_content"
+    shows_details = True
+
+
 class PayloadTooLarge(AppError):
     status_code = 413
     code = "payload_too_large"
@@ -101,14 +112,24 @@ def _is_xapi(path: str) -> bool:
 
 
 def error_response(
-    path: str, status_code: int, message: str, headers: dict[str, str] | None = None
+    path: str,
+    status_code: int,
+    message: str,
+    headers: dict[str, str] | None = None,
+    details: dict[str, Any] | None = None,
 ) -> Response:
-    """The reference's JSON error shape, or plain text for the conformant LRS."""
+    """The reference's JSON error shape, or plain text for the conformant LRS.
+
+    ``details`` (e.g. ``{"field": "answers[0].text", "reason": …}``) is added to the JSON
+    body only when there are some, so every other error body keeps the reference's shape;
+    the LRS under ``/xapi`` never gets it.
+    """
     if _is_xapi(path):
         return PlainTextResponse(message, status_code=status_code, headers=headers)
-    return JSONResponse(
-        {"success": False, "error": message}, status_code=status_code, headers=headers
-    )
+    body: dict[str, Any] = {"success": False, "error": message}
+    if details:
+        body["details"] = details
+    return JSONResponse(body, status_code=status_code, headers=headers)
 
 
 def _describe_validation_error(exc: RequestValidationError) -> str:
@@ -123,7 +144,13 @@ def _describe_validation_error(exc: RequestValidationError) -> str:
 def install_error_handlers(app: FastAPI) -> None:
     @app.exception_handler(AppError)
     async def _app_error(request: Request, exc: AppError) -> Response:
-        return error_response(request.url.path, exc.status_code, exc.message, exc.headers)
+        return error_response(
+            request.url.path,
+            exc.status_code,
+            exc.message,
+            exc.headers,
+            exc.details if exc.shows_details else None,
+        )
 
     @app.exception_handler(RequestValidationError)
     async def _validation_error(request: Request, exc: RequestValidationError) -> Response:

@@ -37,6 +37,7 @@ from learnloop.h5p.models import (
     Visibility,
 )
 from learnloop.h5p.semantics import FilterResult, SemanticsLookup, filter_params
+from learnloop.h5p.temp_files import claim_temp_files
 from learnloop.plans.plans import effective_plan, ensure_within_quota
 from learnloop.storage import FileStorage
 
@@ -281,8 +282,13 @@ def create_content(
     strict: bool = True,
     content_id: str | None = None,
     extra_roots: Sequence[H5PLibrary] = (),
+    storage: FileStorage | None = None,
 ) -> SavedContent:
-    """Store new content (params filtered against semantics) and record its owner."""
+    """Store new content (params filtered against semantics) and record its owner.
+
+    With ``storage``, files the params mark "#tmp" (editor uploads) move from the owner's
+    temporary area into the content; the stored params name them without the suffix.
+    """
     filtered = filter_content_params(session, library, params, strict=strict)
     content = H5PContent(
         id=content_id or new_content_id(),
@@ -295,6 +301,8 @@ def create_content(
     )
     session.add(content)
     session.flush()
+    if storage is not None and owner is not None:
+        _claim_editor_uploads(session, storage, owner, content, filtered)
     roots = [library, *extra_roots, *sub_content_libraries(session, filtered.used_libraries)]
     set_content_libraries(session, content, roots)
     if owner is not None:
@@ -310,9 +318,14 @@ def update_content(
     library: H5PLibrary,
     params: Any,
     overrides: dict[str, Any],
+    storage: FileStorage | None = None,
 ) -> SavedContent:
+    """Replace the content's params and metadata (owner only); "#tmp" files as in
+    :func:`create_content`."""
     content = owned_content(session, user, content_id)
     filtered = filter_content_params(session, library, params, strict=True)
+    if storage is not None:
+        _claim_editor_uploads(session, storage, user, content, filtered)
     same_library = content.main_library_id == library.id
     # What the request leaves out keeps its current value (title, license, authors …).
     metadata = {
@@ -342,6 +355,18 @@ def update_content(
         session.add(ContentOwnership(content_id=content_id, user_id=user.id))
         session.flush()
     return SavedContent(content, metadata)
+
+
+def _claim_editor_uploads(
+    session: Session, storage: FileStorage, user: User, content: H5PContent, filtered: FilterResult
+) -> None:
+    if filtered.temp_files:
+        moved = claim_temp_files(
+            session, storage, user.id, filtered.temp_files, content_prefix(content.id)
+        )
+        # The bytes stay the user's: they leave the temporary area and join the content.
+        content.files_bytes += moved
+        session.flush()
 
 
 def _listed_libraries(session: Session, references: list[Any]) -> list[H5PLibrary]:

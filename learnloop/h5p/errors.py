@@ -12,7 +12,14 @@ from dataclasses import dataclass, field
 from fastapi import FastAPI, Request
 from fastapi.responses import JSONResponse, Response
 
-from learnloop.errors import BadRequest, Conflict, Forbidden, NotFound, PayloadTooLarge
+from learnloop.errors import (
+    BadRequest,
+    Conflict,
+    Forbidden,
+    NotFound,
+    PayloadTooLarge,
+    UnprocessableContent,
+)
 
 
 @dataclass(frozen=True)
@@ -58,7 +65,9 @@ class InvalidLibraryName(BadRequest):
     code = "invalid-library-name"
 
 
-class InvalidParameters(BadRequest):
+class InvalidParameters(UnprocessableContent):
+    """A value breaks the library's semantics: 422 with ``details`` {field, reason}."""
+
     code = "invalid-parameters"
 
 

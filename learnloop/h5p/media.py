@@ -37,14 +37,19 @@ EXTENSION_TYPES = {
     "tif": "image/tiff",
     "tiff": "image/tiff",
     "svg": "image/svg+xml",
+    "webp": "image/webp",
     "mp4": "video/mp4",
     "webm": "video/webm",
     "ogg": "audio/ogg",
+    "ogv": "video/ogg",
     "mp3": "audio/mpeg",
     "m4a": "audio/mp4",
     "wav": "audio/wav",
     "pdf": "application/pdf",
 }
+# Containers the magic numbers cannot tell apart: an Ogg file sniffs as audio/ogg whether
+# it holds a video (.ogv) or only sound.
+SNIFFED_AS = {"video/ogg": "audio/ogg"}
 
 
 def sniff_type(data: bytes) -> str | None:
@@ -68,6 +73,8 @@ def sniff_type(data: bytes) -> str | None:
         return "video/webm"
     if head.startswith(b"RIFF") and head[8:12] == b"WAVE":
         return "audio/wav"
+    if head.startswith(b"RIFF") and head[8:12] == b"WEBP":
+        return "image/webp"
     if head[4:8] == b"ftyp":
         brand = head[8:12]
         return "audio/mp4" if brand.startswith(b"M4A") else "video/mp4"
@@ -120,29 +127,61 @@ def upload_media(
         raise InvalidMedia("data is not valid base64") from exc
     if len(data) > max_bytes:
         raise MediaTooLarge(f"The file is larger than the limit of {max_bytes} bytes")
+    checked = check_media(data, filename, frozenset(EXTENSION_TYPES))
+    if declared_type is not None and declared_type.split(";")[0].strip().lower() != checked.sniffed:
+        raise InvalidMedia(
+            f"contentType {declared_type} does not match the file ({checked.sniffed})"
+        )
+    return store_temp_media(session, storage, settings, user, filename, checked)
+
+
+@dataclass(frozen=True)
+class CheckedMedia:
+    data: bytes  # sanitised for SVG
+    content_type: str  # the type the file name's extension stands for
+    sniffed: str  # the type the bytes are
+
+
+def check_media(data: bytes, filename: str, allowed_extensions: frozenset[str]) -> CheckedMedia:
+    """The upload checks shared by media upload and the editor's ``files`` action: a
+    non-empty file whose extension is allowed and whose bytes are that type; SVGs come
+    back sanitised. :class:`InvalidMedia` (400) otherwise."""
     if not data:
         raise InvalidMedia("The file is empty")
     extension = filename.rsplit(".", 1)[-1].lower() if "." in filename else ""
     expected = EXTENSION_TYPES.get(extension)
-    if expected is None:
-        raise InvalidMedia(f"Files of type .{extension or '?'} cannot be uploaded")
+    if expected is None or extension not in allowed_extensions:
+        raise InvalidMedia(f"Files of type .{extension or '?'} cannot be uploaded here")
     sniffed = sniff_type(data)
-    if sniffed is None or sniffed != expected:
+    if sniffed is None or sniffed != SNIFFED_AS.get(expected, expected):
         raise InvalidMedia(
             f"The file's content ({sniffed or 'unrecognised'}) does not match its name {filename}"
         )
-    if declared_type is not None and declared_type.split(";")[0].strip().lower() != sniffed:
-        raise InvalidMedia(f"contentType {declared_type} does not match the file ({sniffed})")
     if sniffed == "image/svg+xml":
         try:
             data = sanitize_svg(data)
         except UnsafeSvg as exc:
             raise InvalidMedia(f"The SVG cannot be used: {exc}") from exc
+    return CheckedMedia(data=data, content_type=expected, sniffed=sniffed)
+
+
+def store_temp_media(
+    session: Session,
+    storage: FileStorage,
+    settings: Settings,
+    user: User,
+    filename: str,
+    checked: CheckedMedia,
+) -> UploadedMedia:
+    """Put checked bytes in ``user``'s temporary area within the temporary-area cap and
+    the storage quota (413 otherwise, nothing written)."""
+    check_filename(filename)
+    data = checked.data
     ensure_temp_capacity(session, user, settings, filename, len(data))
     record_temp_file(session, settings, user, filename, len(data))
     key = f"{temp_prefix(user)}/{filename}"
     storage.put_bytes(key, data)
-    return UploadedMedia(key=key, filename=filename, size=len(data), content_type=sniffed)
+    return UploadedMedia(key=key, filename=filename, size=len(data), content_type=checked.sniffed)
 
 
 def attach_media(

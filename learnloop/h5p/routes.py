@@ -128,7 +128,12 @@ def create_content(
     library = content_service.installed_runnable(session, body.library)
     content_service.ensure_content_quota(session, user, settings.default_plan)
     saved = content_service.create_content(
-        session, user, library, params, content_service.build_metadata(library, _overrides(body))
+        session,
+        user,
+        library,
+        params,
+        content_service.build_metadata(library, _overrides(body)),
+        storage=storage,
     )
     if body.tempImageFiles:
         media_service.attach_media(
@@ -155,11 +160,12 @@ def update_content(
     body: ContentIn,
     user: RequireTeacher,
     session: SessionDep,
+    storage: StorageDep,
 ) -> MessageEnvelope[SavedContentOut]:
     params = _parse_params(body.params)
     library = content_service.installed_runnable(session, body.library)
     saved = content_service.update_content(
-        session, user, content_id, library, params, _overrides(body)
+        session, user, content_id, library, params, _overrides(body), storage=storage
     )
     return MessageEnvelope(
         data=SavedContentOut(contentId=saved.content.id, metadata=saved.metadata),

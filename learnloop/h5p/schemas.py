@@ -14,7 +14,25 @@ def _iso(value: datetime) -> str:
     return value.isoformat(timespec="milliseconds").replace("+00:00", "Z")
 
 
+class AuthorIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    name: str = Field(max_length=255)
+    role: str = Field(default="Author", max_length=32)
+
+
+class ChangeIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    date: str = Field(default="", max_length=64)
+    author: str = Field(default="", max_length=255)
+    log: str = Field(default="", max_length=5000)
+
+
 class MetadataIn(BaseModel):
+    """h5p.json fields a client may set (H5P's metadata form); the rest (mainLibrary,
+    preloadedDependencies …) the server writes itself."""
+
     model_config = ConfigDict(extra="ignore")
 
     title: str | None = Field(default=None, min_length=1, max_length=255)
@@ -22,6 +40,15 @@ class MetadataIn(BaseModel):
     language: str | None = Field(default=None, pattern=r"^[-a-zA-Z]{1,10}$")
     defaultLanguage: str | None = Field(default=None, pattern=r"^[-a-zA-Z]{1,10}$")  # noqa: N815
     license: str | None = Field(default=None, max_length=32)
+    licenseVersion: str | None = Field(default=None, max_length=10)  # noqa: N815
+    licenseExtras: str | None = Field(default=None, max_length=5000)  # noqa: N815
+    authors: list[AuthorIn] | None = Field(default=None, max_length=100)
+    changes: list[ChangeIn] | None = Field(default=None, max_length=100)
+    source: str | None = Field(default=None, max_length=2048)
+    yearFrom: int | str | None = Field(default=None)  # noqa: N815
+    yearTo: int | str | None = Field(default=None)  # noqa: N815
+    authorComments: str | None = Field(default=None, max_length=5000)  # noqa: N815
+    a11yTitle: str | None = Field(default=None, max_length=255)  # noqa: N815
 
 
 class ContentIn(BaseModel):

@@ -55,6 +55,9 @@ class FilterResult:
     used_libraries: set[str] = field(default_factory=set)
     # Files the params refer to (relative to the content folder).
     used_files: set[str] = field(default_factory=set)
+    # Of those, the ones the params marked "#tmp": editor uploads still in the user's
+    # temporary area, moved into the content on save (H5P core's behaviour).
+    temp_files: set[str] = field(default_factory=set)
     dropped: list[str] = field(default_factory=list)
 
 
@@ -67,7 +70,10 @@ class _Validator:
 
     def fail(self, path: str, reason: str) -> _Drop:
         if self.strict:
-            raise InvalidParameters(f"Invalid content parameters at {path or 'params'}: {reason}")
+            raise InvalidParameters(
+                f"Invalid content parameters at {path or 'params'}: {reason}",
+                details={"field": path or "params", "reason": reason},
+            )
         self.result.dropped.append(f"{path}: {reason}")
         return _Drop()
 
@@ -169,11 +175,11 @@ class _Validator:
         return value
 
     def select(self, value: Any, semantic: dict[str, Any], path: str) -> Any:
-        options = {
-            option.get("value")
-            for option in semantic.get("options", [])
-            if isinstance(option, dict)
-        }
+        options = _select_options(semantic)
+        if semantic.get("optional") and value == "" and not semantic.get("multiple"):
+            # The editor's "nothing selected" of an optional select: core's validateSelect
+            # keeps it (InteractiveVideo's and CoursePresentation's goto.type is often "").
+            return value
         if not options:
             # Options filled in by the editor at run time (widget "dynamicCheckboxes"):
             # core cannot check membership and keeps the values as plain text.
@@ -181,11 +187,11 @@ class _Validator:
         if semantic.get("multiple"):
             if not isinstance(value, list):
                 raise self.fail(path, "must be a list of options")
-            kept = [item for item in value if item in options]
+            kept = [item for item in value if _is_scalar(item) and item in options]
             if len(kept) != len(value):
                 raise self.fail(path, "has a value that is not one of the options")
             return kept
-        if value not in options:
+        if not _is_scalar(value) or value not in options:
             raise self.fail(path, f"{value!r} is not one of the options")
         return value
 
@@ -272,6 +278,7 @@ class _Validator:
         if not isinstance(raw, str) or not raw:
             raise self.fail(path, "must have a path")
         file_path = raw.removesuffix("#tmp")
+        is_temp = file_path != raw
         if URL.match(file_path):
             return escape_plain_text(file_path)
         segments = file_path.split("/")
@@ -283,6 +290,8 @@ class _Validator:
         ):
             raise self.fail(path, "path must be a file inside the content or an http(s) URL")
         self.result.used_files.add(file_path)
+        if is_temp:
+            self.result.temp_files.add(file_path)
         return file_path
 
     def file(self, value: Any, semantic: dict[str, Any], path: str) -> dict[str, Any]:
@@ -323,6 +332,24 @@ class _Validator:
             except _Drop:
                 continue
         return output
+
+
+def _is_scalar(value: Any) -> bool:
+    return value is None or isinstance(value, str | int | float | bool)
+
+
+def _select_options(semantic: dict[str, Any]) -> set[Any]:
+    """The values a select offers; options of an ``optgroup`` count as its own (core's
+    validateSelect flattens them)."""
+    values: set[Any] = set()
+    for option in semantic.get("options", []):
+        if not isinstance(option, dict):
+            continue
+        if option.get("type") == "optgroup" and isinstance(option.get("options"), list):
+            values.update(sub.get("value") for sub in option["options"] if isinstance(sub, dict))
+        elif "value" in option:
+            values.add(option.get("value"))
+    return values
 
 
 def _escape_strings(value: Any) -> Any:
