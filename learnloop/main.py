@@ -36,6 +36,7 @@ from learnloop.config import Settings
 from learnloop.db import Database
 from learnloop.errors import install_error_handlers
 from learnloop.h5p.content import get_ownership as h5p_ownership
+from learnloop.h5p.editor.routes import router as h5p_editor_router
 from learnloop.h5p.errors import install_h5p_error_handlers
 from learnloop.h5p.export.routes import router as h5p_export_router
 from learnloop.h5p.hub.routes import router as h5p_hub_router
@@ -228,6 +229,7 @@ def create_app(
     app.include_router(dashboard_router)
     # Before h5p_router: its /h5p/content/{id}/{file_path:path} would take the export paths.
     app.include_router(h5p_export_router)
+    app.include_router(h5p_editor_router)
     app.include_router(h5p_hub_router)
     app.include_router(h5p_quality_router)
     app.include_router(h5p_upgrades_router)
