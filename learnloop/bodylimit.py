@@ -7,30 +7,30 @@ without ``Content-Length`` (chunked) is counted as it arrives.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from learnloop.errors import error_response
 
 
-class BodyLimitMiddleware:
-    def __init__(self, app: ASGIApp, *, max_json_bytes: int, max_upload_bytes: int) -> None:
-        self.app = app
-        self.max_json_bytes = max_json_bytes
-        self.max_upload_bytes = max_upload_bytes
+@dataclass(frozen=True)
+class BodyLimit:
+    """The limits; ``request_pipeline.RequestIntake`` applies them to every request."""
 
-    def _limit_for(self, scope: Scope) -> int:
-        headers = dict(scope.get("headers") or [])
-        content_type = headers.get(b"content-type", b"").decode("latin-1").lower()
-        if content_type.startswith("multipart/"):
+    max_json_bytes: int
+    max_upload_bytes: int
+
+    def limit_for(self, content_type: bytes) -> int:
+        if content_type.lower().startswith(b"multipart/"):
             return self.max_upload_bytes
         return self.max_json_bytes
 
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http":
-            await self.app(scope, receive, send)
-            return
-        limit = self._limit_for(scope)
-        headers = dict(scope.get("headers") or [])
+    async def run(
+        self, app: ASGIApp, scope: Scope, receive: Receive, send: Send, headers: dict[bytes, bytes]
+    ) -> None:
+        """Call ``app`` with the body limited; ``headers`` are the request's, by name."""
+        limit = self.limit_for(headers.get(b"content-type", b""))
         declared = headers.get(b"content-length")
         if declared is not None:
             try:
@@ -41,46 +41,53 @@ class BodyLimitMiddleware:
                 )
                 return
             if declared_length > limit:
-                await self._too_large(scope, receive, send, limit)
+                await _too_large(scope, receive, send, limit)
                 return
+            # The server's HTTP parser delivers exactly the declared length (RFC 9112
+            # 6.3): nothing is left to count.
+            await app(scope, receive, send)
+            return
+        await _counted(app, scope, receive, send, limit)
 
-        received = 0
-        response_started = False
-        refused = False
 
-        async def counting_receive() -> Message:
-            nonlocal received, refused
-            if refused:
+async def _counted(app: ASGIApp, scope: Scope, receive: Receive, send: Send, limit: int) -> None:
+    received = 0
+    response_started = False
+    refused = False
+
+    async def counting_receive() -> Message:
+        nonlocal received, refused
+        if refused:
+            return {"type": "http.disconnect"}
+        message = await receive()
+        if message["type"] == "http.request":
+            received += len(message.get("body", b""))
+            if received > limit:
+                # Answer 413 now and make the app see a client that went away: the
+                # framework would otherwise turn a raised error into its own 400.
+                refused = True
+                if not response_started:
+                    await _too_large(scope, receive, send, limit)
                 return {"type": "http.disconnect"}
-            message = await receive()
-            if message["type"] == "http.request":
-                received += len(message.get("body", b""))
-                if received > limit:
-                    # Answer 413 now and make the app see a client that went away: the
-                    # framework would otherwise turn a raised error into its own 400.
-                    refused = True
-                    if not response_started:
-                        await self._too_large(scope, receive, send, limit)
-                    return {"type": "http.disconnect"}
-            return message
+        return message
 
-        async def guarded_send(message: Message) -> None:
-            nonlocal response_started
-            if refused:
-                return
-            if message["type"] == "http.response.start":
-                response_started = True
-            await send(message)
+    async def guarded_send(message: Message) -> None:
+        nonlocal response_started
+        if refused:
+            return
+        if message["type"] == "http.response.start":
+            response_started = True
+        await send(message)
 
-        try:
-            await self.app(scope, counting_receive, guarded_send)
-        except Exception:
-            if not refused:
-                raise
+    try:
+        await app(scope, counting_receive, guarded_send)
+    except Exception:
+        if not refused:
+            raise
 
-    @staticmethod
-    async def _too_large(scope: Scope, receive: Receive, send: Send, limit: int) -> None:
-        response = error_response(
-            scope["path"], 413, f"Request body is larger than the limit of {limit} bytes"
-        )
-        await response(scope, receive, send)
+
+async def _too_large(scope: Scope, receive: Receive, send: Send, limit: int) -> None:
+    response = error_response(
+        scope["path"], 413, f"Request body is larger than the limit of {limit} bytes"
+    )
+    await response(scope, receive, send)

@@ -21,10 +21,8 @@ from learnloop.analytics.catalog import OwnedContentActivities
 from learnloop.analytics.projections import ProgressProjector
 from learnloop.analytics.routes import router as analytics_router
 from learnloop.analytics.routes import xapi_router as progress_router
-from learnloop.auth.csrf_forms import CsrfFormTokenMiddleware
 from learnloop.auth.jwks import JwksKeySet
 from learnloop.auth.routes import router as auth_router
-from learnloop.bodylimit import BodyLimitMiddleware
 from learnloop.cmi5.errors import install_cmi5_error_handlers
 from learnloop.cmi5.registrations import TeacherActivities
 from learnloop.cmi5.routes import pages as cmi5_pages
@@ -56,7 +54,7 @@ from learnloop.lti.routes import admin_router as lti_admin_router
 from learnloop.lti.routes import router as lti_router
 from learnloop.operations.api_docs import router as api_docs_router
 from learnloop.operations.health import router as health_router
-from learnloop.operations.metrics import Metrics, MetricsMiddleware
+from learnloop.operations.metrics import Metrics
 from learnloop.operations.routes import router as operations_router
 from learnloop.outbound import build_http_client
 from learnloop.partners.admin_routes import router as partners_admin_router
@@ -65,8 +63,8 @@ from learnloop.partners.routes import install_partner_error_handlers
 from learnloop.partners.routes import router as partners_router
 from learnloop.partners.tasks import register_partner_jobs
 from learnloop.plans.routes import router as plans_router
-from learnloop.request_guard import RequestGuardMiddleware
-from learnloop.requestlog import RequestLogMiddleware, configure_logging
+from learnloop.request_pipeline import RequestIntake, RequestPipeline
+from learnloop.requestlog import configure_logging
 from learnloop.storage import FileStorage, build_storage
 from learnloop.web.assets import router as assets_router
 from learnloop.web.dashboard import router as dashboard_router
@@ -75,16 +73,13 @@ from learnloop.web.partners.routes import router as partner_pages_router
 from learnloop.web.player import router as player_page_router
 from learnloop.web.routes import router as web_router
 from learnloop.xapi.activity_definitions import record_statement_activities
-from learnloop.xapi.alternate_syntax import AlternateRequestSyntaxMiddleware
 from learnloop.xapi.client_routes import router as xapi_clients_router
 from learnloop.xapi.document_routes import router as xapi_documents_router
 from learnloop.xapi.hooks import StatementHooks
 from learnloop.xapi.partitioning.tasks import register_statement_partition_jobs
-from learnloop.xapi.paths import CollapseXapiSlashesMiddleware
 from learnloop.xapi.reference_routes import router as xapi_reference_router
 from learnloop.xapi.resource_routes import router as xapi_resources_router
 from learnloop.xapi.routes import router as xapi_router
-from learnloop.xapi.versions import XapiVersionHeaderMiddleware
 
 
 @dataclass
@@ -247,18 +242,10 @@ def create_app(
     app.include_router(lti_pages_router)
     app.state.xapi_hooks.add_on_stored(GradePassback(settings.base_url))
 
-    # Innermost: refuses NUL bytes and over-deep JSON (also in alternate-syntax bodies,
-    # which it sees rewritten) before any handler parses them.
-    app.add_middleware(RequestGuardMiddleware)
-    # Rewrites xAPI alternate-syntax POSTs after the body limit.
-    app.add_middleware(AlternateRequestSyntaxMiddleware)
-    # Outside it: /xapi//statements is /xapi/statements (AUs join endpoint and resource).
-    app.add_middleware(CollapseXapiSlashesMiddleware)
-    # Finds a form's csrf_token field for the cookie callers' CSRF check (auth.csrf).
-    app.add_middleware(CsrfFormTokenMiddleware)
-    # Outermost first: logging sees every request, including refused bodies.
+    # Innermost, before routing: body limits, a form's CSRF token, /xapi// paths, xAPI
+    # alternate syntax, NUL and depth guard (request_pipeline; one layer, not five).
     app.add_middleware(
-        BodyLimitMiddleware,
+        RequestIntake,
         max_json_bytes=settings.max_json_body_bytes,
         max_upload_bytes=settings.max_upload_body_bytes,
     )
@@ -275,9 +262,9 @@ def create_app(
             "X-Request-ID",
         ],
     )
-    app.add_middleware(XapiVersionHeaderMiddleware)
-    app.add_middleware(RequestLogMiddleware)
-    app.add_middleware(MetricsMiddleware, metrics=app.state.metrics)
+    # Outermost: request id, log line, metrics and xAPI version headers see every request,
+    # including refused bodies and CORS preflights.
+    app.add_middleware(RequestPipeline, metrics=app.state.metrics)
     return app
 
 

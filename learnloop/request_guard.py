@@ -18,9 +18,8 @@ from __future__ import annotations
 
 import re
 
-from starlette.types import ASGIApp, Message, Receive, Scope, Send
+from starlette.types import Scope
 
-from learnloop.errors import error_response
 from learnloop.safe_json import MAX_JSON_DEPTH, body_nests_too_deep
 
 # A ``\u0000`` escape that is not itself escaped: an even number of backslashes before it.
@@ -59,54 +58,11 @@ def body_problem(content_type: str, body: bytes) -> str | None:
     return None
 
 
-class RequestGuardMiddleware:
-    def __init__(self, app: ASGIApp) -> None:
-        self.app = app
-
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http":
-            await self.app(scope, receive, send)
-            return
-        if query_or_path_has_nul(scope):
-            await error_response(
-                scope["path"].replace("\x00", ""), 400, "NUL characters are not allowed in the URL"
-            )(scope, receive, send)
-            return
-        content_type = _content_type(scope)
-        checked = _is_json(content_type) or content_type == "application/x-www-form-urlencoded"
-        if not checked or scope.get("method") in ("GET", "HEAD", "OPTIONS"):
-            await self.app(scope, receive, send)
-            return
-        chunks: list[bytes] = []
-        while True:
-            message = await receive()
-            if message["type"] != "http.request":
-                # The client went away (or the size limit refused the body): pass it on.
-                await self.app(scope, _replay([message]), send)
-                return
-            chunks.append(message.get("body", b""))
-            if not message.get("more_body", False):
-                break
-        body = b"".join(chunks)
-        problem = body_problem(content_type, body) if body else None
-        if problem is not None:
-            await error_response(scope["path"], 400, problem)(scope, receive, send)
-            return
-        await self.app(
-            scope,
-            _replay([{"type": "http.request", "body": body, "more_body": False}], receive),
-            send,
-        )
-
-
-def _replay(messages: list[Message], then: Receive | None = None) -> Receive:
-    pending = list(messages)
-
-    async def replay() -> Message:
-        if pending:
-            return pending.pop(0)
-        if then is not None:
-            return await then()
-        return {"type": "http.disconnect"}
-
-    return replay
+def checked_content_type(scope: Scope) -> str | None:
+    """The request's media type when its body is to be checked, else None."""
+    if scope.get("method") in ("GET", "HEAD", "OPTIONS"):
+        return None
+    content_type = _content_type(scope)
+    if _is_json(content_type) or content_type == "application/x-www-form-urlencoded":
+        return content_type
+    return None

@@ -13,13 +13,12 @@ from __future__ import annotations
 
 import logging
 import re
-import time
 import uuid
 from typing import Any
 from urllib.parse import parse_qsl, urlencode
 
 import orjson
-from starlette.types import ASGIApp, Message, Receive, Scope, Send
+from starlette.types import Scope
 
 logger = logging.getLogger("learnloop.requests")
 
@@ -95,47 +94,35 @@ class JsonLineFormatter(logging.Formatter):
         return orjson.dumps(entry, default=str).decode()
 
 
-class RequestLogMiddleware:
-    def __init__(self, app: ASGIApp) -> None:
-        self.app = app
+def request_id_of(scope: Scope) -> str:
+    """The caller's ``X-Request-ID`` when it is usable, else a new one."""
+    incoming = ""
+    for name, value in scope.get("headers") or ():
+        if name == b"x-request-id":
+            incoming = value.decode("latin-1")
+            break
+    return incoming if 0 < len(incoming) <= MAX_REQUEST_ID_LENGTH else uuid.uuid4().hex
 
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http":
-            await self.app(scope, receive, send)
-            return
-        incoming = dict(scope.get("headers") or []).get(b"x-request-id", b"").decode("latin-1")
-        request_id = incoming if 0 < len(incoming) <= MAX_REQUEST_ID_LENGTH else uuid.uuid4().hex
-        state = scope.setdefault("state", {})
-        state["request_id"] = request_id
-        started = time.perf_counter()
-        status_holder = {"status": 500}
 
-        async def send_with_id(message: Message) -> None:
-            if message["type"] == "http.response.start":
-                status_holder["status"] = message["status"]
-                headers = list(message.get("headers", []))
-                headers.append((b"x-request-id", request_id.encode("latin-1")))
-                message["headers"] = headers
-            await send(message)
-
-        try:
-            await self.app(scope, receive, send_with_id)
-        finally:
-            query = redact_query(scope.get("query_string", b"").decode("latin-1"))
-            logger.info(
-                "request",
-                extra={
-                    "fields": {
-                        "method": scope.get("method"),
-                        "path": redact_path(str(scope.get("path", ""))),
-                        "query": query or None,
-                        "status": status_holder["status"],
-                        "duration_ms": round((time.perf_counter() - started) * 1000, 2),
-                        "request_id": request_id,
-                        "user_id": state.get("user_id"),
-                    }
-                },
-            )
+def log_request(scope: Scope, status: int, seconds: float, request_id: str) -> None:
+    """The request's one log line (``request_pipeline.RequestPipeline`` calls it last)."""
+    if not logger.isEnabledFor(logging.INFO):
+        return
+    query = redact_query(scope.get("query_string", b"").decode("latin-1"))
+    logger.info(
+        "request",
+        extra={
+            "fields": {
+                "method": scope.get("method"),
+                "path": redact_path(str(scope.get("path", ""))),
+                "query": query or None,
+                "status": status,
+                "duration_ms": round(seconds * 1000, 2),
+                "request_id": request_id,
+                "user_id": (scope.get("state") or {}).get("user_id"),
+            }
+        },
+    )
 
 
 # uvicorn's own loggers (startup, shutdown, errors) write through the same handler, so a

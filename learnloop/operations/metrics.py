@@ -21,7 +21,6 @@ the counters and histograms of all processes of one machine in every scrape.
 from __future__ import annotations
 
 import os
-import time
 from collections.abc import Iterable, Sequence
 from typing import Any
 
@@ -39,7 +38,7 @@ from sqlalchemy import event, func, select
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session
 from sqlalchemy.pool import QueuePool
-from starlette.types import ASGIApp, Message, Receive, Scope, Send
+from starlette.types import Scope
 
 from learnloop.db import Database
 from learnloop.jobs.models import Job, JobStatus
@@ -86,6 +85,18 @@ class Metrics:
         MultiProcessCollector(combined, path=multiprocess_dir)  # type: ignore[no-untyped-call]
         combined.register(_DatabaseCollector(self.database))
         return generate_latest(combined)
+
+    # -- requests ------------------------------------------------------------------------
+
+    def observe_request(self, scope: Scope, status: int, seconds: float) -> None:
+        """Count and time a finished request by the route template FastAPI matched
+        (``request_pipeline.RequestPipeline`` calls it for every HTTP request)."""
+        # The router writes the matched route into the (shared) scope dict.
+        route = scope.get("route")
+        template = getattr(route, "path", None) or UNMATCHED_ROUTE
+        method = str(scope.get("method", ""))
+        self.requests.labels(method, template, str(status)).inc()
+        self.latency.labels(method, template).observe(seconds)
 
     # -- statements stored ---------------------------------------------------------------
 
@@ -147,34 +158,3 @@ def _pool_metrics(pool: Any) -> Iterable[Metric]:
         gauge = GaugeMetricFamily(name, documentation + " (this process)")
         gauge.add_metric([], float(value))
         yield gauge
-
-
-class MetricsMiddleware:
-    """Counts and times every HTTP request by the route template FastAPI matched."""
-
-    def __init__(self, app: ASGIApp, metrics: Metrics) -> None:
-        self.app = app
-        self.metrics = metrics
-
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http":
-            await self.app(scope, receive, send)
-            return
-        started = time.perf_counter()
-        status = 500
-
-        async def send_with_status(message: Message) -> None:
-            nonlocal status
-            if message["type"] == "http.response.start":
-                status = int(message["status"])
-            await send(message)
-
-        try:
-            await self.app(scope, receive, send_with_status)
-        finally:
-            # The router writes the matched route into the (shared) scope dict.
-            route = scope.get("route")
-            template = getattr(route, "path", None) or UNMATCHED_ROUTE
-            method = str(scope.get("method", ""))
-            self.metrics.requests.labels(method, template, str(status)).inc()
-            self.metrics.latency.labels(method, template).observe(time.perf_counter() - started)

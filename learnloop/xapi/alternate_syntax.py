@@ -20,9 +20,8 @@ from __future__ import annotations
 
 from urllib.parse import parse_qsl, urlencode
 
-from starlette.types import ASGIApp, Message, Receive, Scope, Send
+from starlette.types import Receive, Scope
 
-from learnloop.errors import error_response
 from learnloop.xapi.versions import response_version
 
 XAPI_PREFIX = "/xapi/"
@@ -128,38 +127,16 @@ def rewrite(scope: Scope, body: bytes) -> tuple[Scope, bytes]:
     return new_scope, new_body
 
 
-class AlternateRequestSyntaxMiddleware:
-    def __init__(self, app: ASGIApp) -> None:
-        self.app = app
-
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if (
-            scope["type"] != "http"
-            or not str(scope.get("path", "")).startswith(XAPI_PREFIX)
-            or b"method=" not in scope.get("query_string", b"")
-            or "method" not in dict(parse_qsl(scope["query_string"].decode("latin-1")))
-        ):
-            await self.app(scope, receive, send)
-            return
-        body = await _read_body(receive)
-        try:
-            new_scope, new_body = rewrite(scope, body)
-        except AlternateSyntaxError as exc:
-            await error_response(scope["path"], 400, str(exc))(scope, receive, send)
-            return
-        sent = False
-
-        async def replay() -> Message:
-            nonlocal sent
-            if sent:
-                return await receive()
-            sent = True
-            return {"type": "http.request", "body": new_body, "more_body": False}
-
-        await self.app(new_scope, replay, send)
+def uses_alternate_syntax(scope: Scope) -> bool:
+    """A request under ``/xapi/`` with the ``method`` parameter (xAPI-Communication 1.3)."""
+    return (
+        str(scope.get("path", "")).startswith(XAPI_PREFIX)
+        and b"method=" in scope.get("query_string", b"")
+        and "method" in dict(parse_qsl(scope["query_string"].decode("latin-1")))
+    )
 
 
-async def _read_body(receive: Receive) -> bytes:
+async def read_body(receive: Receive) -> bytes:
     chunks = []
     while True:
         message = await receive()

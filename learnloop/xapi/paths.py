@@ -10,8 +10,6 @@ from __future__ import annotations
 
 import re
 
-from starlette.types import ASGIApp, Receive, Scope, Send
-
 from learnloop.errors import XAPI_PREFIX
 
 _REPEATED_SLASHES = re.compile(r"/{2,}")
@@ -25,16 +23,3 @@ def collapsed_xapi_path(path: str) -> str:
     if collapsed == XAPI_PREFIX or collapsed.startswith(XAPI_PREFIX + "/"):
         return collapsed
     return path
-
-
-class CollapseXapiSlashesMiddleware:
-    def __init__(self, app: ASGIApp) -> None:
-        self.app = app
-
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] == "http":
-            path = str(scope.get("path", ""))
-            collapsed = collapsed_xapi_path(path)
-            if collapsed != path:
-                scope = {**scope, "path": collapsed, "raw_path": collapsed.encode("latin-1")}
-        await self.app(scope, receive, send)

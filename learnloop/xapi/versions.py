@@ -11,7 +11,7 @@ import re
 from enum import StrEnum
 
 from starlette.datastructures import MutableHeaders
-from starlette.types import ASGIApp, Message, Receive, Scope, Send
+from starlette.types import Message, Scope
 
 from learnloop.xapi.errors import UnsupportedVersion
 from learnloop.xapi.responses import CONSISTENT_THROUGH, consistent_through
@@ -76,45 +76,49 @@ def statement_version_allowed(version: str, speaking: XapiVersion) -> bool:
     return speaking.is_2 and bool(_V2.match(version))
 
 
-class XapiVersionHeaderMiddleware:
+class XapiResponseHeaders:
     """Adds ``X-Experience-API-Version`` to every response under ``/xapi`` (Communication 3.3),
     including the 400/401/404 answers produced before a handler runs.
 
     Responses of the Statement Resource also get ``X-Experience-API-Consistent-Through``
     when the handler did not set it: xAPI-Communication 2.1.3 wants it "on all responses
     to Statements requests", and the ADL suite checks it on errors too (a 400 for
-    ``?LIMIT=1``, the 404 for a voided statement asked for by ``statementId``)."""
+    ``?LIMIT=1``, the 404 for a voided statement asked for by ``statementId``).
 
-    def __init__(self, app: ASGIApp) -> None:
-        self.app = app
+    ``for_request`` reads the request once; ``apply`` edits the response's start message
+    (``request_pipeline.RequestPipeline`` calls both)."""
 
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        path = scope.get("path", "") if scope["type"] == "http" else ""
+    __slots__ = ("announced", "margin", "requested", "scope")
+
+    def __init__(self, scope: Scope, requested: str | None, margin: float | None) -> None:
+        self.scope = scope
+        self.requested = requested
+        self.announced = response_version(requested).value
+        self.margin = margin
+
+    @classmethod
+    def for_request(cls, scope: Scope) -> XapiResponseHeaders | None:
+        path = scope.get("path", "")
         if not (path == XAPI_PREFIX or path.startswith(XAPI_PREFIX + "/")):
-            await self.app(scope, receive, send)
-            return
+            return None
         requested = None
         for name, value in scope.get("headers") or []:
             if name == b"x-experience-api-version":
                 requested = value.decode("latin-1")
                 break
-        announced = response_version(requested).value
         margin = _consistency_margin(scope) if path.rstrip("/") == STATEMENTS_PATH else None
+        return cls(scope, requested, margin)
 
-        async def send_with_version(message: Message) -> None:
-            if message["type"] == "http.response.start":
-                headers = MutableHeaders(scope=message)
-                # A request without a version header from a client with a default version
-                # (dependencies.get_xapi_version) is answered in that version.
-                client_default = (scope.get("state") or {}).get("xapi_error_version")
-                headers[VERSION_HEADER] = (
-                    client_default if requested is None and client_default else announced
-                )
-                if margin is not None and CONSISTENT_THROUGH not in headers:
-                    headers[CONSISTENT_THROUGH] = consistent_through(margin)
-            await send(message)
-
-        await self.app(scope, receive, send_with_version)
+    def apply(self, message: Message) -> None:
+        headers = MutableHeaders(scope=message)
+        # A request without a version header from a client with a default version
+        # (dependencies.get_xapi_version) is answered in that version.
+        client_default = (self.scope.get("state") or {}).get("xapi_error_version")
+        headers[VERSION_HEADER] = (
+            client_default if self.requested is None and client_default else self.announced
+        )
+        if self.margin is not None and CONSISTENT_THROUGH not in headers:
+            headers[CONSISTENT_THROUGH] = consistent_through(self.margin)
 
 
 def _consistency_margin(scope: Scope) -> float:
