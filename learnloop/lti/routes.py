@@ -15,9 +15,12 @@ from learnloop.lti.configuration import JWKS_PATH, LOGIN_PATH, tool_configuratio
 from learnloop.lti.dependencies import PlatformKeySetsDep
 from learnloop.lti.launch import validate_launch
 from learnloop.lti.login import LAUNCH_PATH, LoginInitiation, start_login
+from learnloop.lti.refusals import BrowserFacingRoute
 from learnloop.lti.schemas import DeploymentsIn, PlatformIn, PlatformOut, ToolConfigurationOut
 
 router = APIRouter(tags=["lti"])
+# The OIDC login and the launch are opened by a person's browser: refusals are a page there.
+browser_router = APIRouter(tags=["lti"], route_class=BrowserFacingRoute)
 admin_router = APIRouter(prefix="/api/admin/lti", tags=["lti (admin)"])
 
 MAX_PARAMETER = 4096
@@ -46,7 +49,7 @@ FormParameter = Annotated[str, Form(max_length=MAX_PARAMETER)]
 OptionalFormParameter = Annotated[str | None, Form(max_length=MAX_PARAMETER)]
 
 
-@router.get(LOGIN_PATH)
+@browser_router.get(LOGIN_PATH)
 def login_get(
     session: SessionDep,
     settings: SettingsDep,
@@ -66,7 +69,7 @@ def login_get(
     )
 
 
-@router.post(LOGIN_PATH)
+@browser_router.post(LOGIN_PATH)
 def login_post(
     session: SessionDep,
     settings: SettingsDep,
@@ -86,7 +89,7 @@ def login_post(
     )
 
 
-@router.post(LAUNCH_PATH)
+@browser_router.post(LAUNCH_PATH)
 def launch(
     session: SessionDep,
     settings: SettingsDep,
@@ -152,3 +155,8 @@ def add_deployments(
 def delete_platform(platform_id: str, session: SessionDep, _admin: RequireAdmin) -> Response:
     platforms.delete_platform(session, platforms.get_platform(session, platform_id))
     return Response(status_code=204)
+
+
+# Copied into the module's router after its routes exist (include_router copies routes and
+# keeps their route class), so main.py mounts one LTI router.
+router.include_router(browser_router)

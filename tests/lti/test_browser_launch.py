@@ -139,3 +139,37 @@ def test_a_learners_answer_in_the_lms_frame_reaches_the_platform_gradebook(
     assert (score["scoreGiven"], score["scoreMaximum"]) == (1.0, 1.0)
     assert score["activityProgress"] == "Completed"
     assert score["gradingProgress"] == "FullyGraded"
+
+
+AXE_SOURCE = (Path(__file__).resolve().parents[2] / "node_modules/axe-core/axe.min.js").read_text()
+SERIOUS_VIOLATIONS = """async () => {
+  const result = await axe.run(document);
+  return result.violations
+    .filter(v => v.impact === 'serious' || v.impact === 'critical')
+    .map(v => v.id);
+}"""
+
+
+@pytest.mark.parametrize("viewport", [(1280, 800), (390, 844)], ids=["desktop", "phone"])
+def test_a_refused_launch_shows_a_readable_page_in_the_browser(
+    deployment: Deployment, viewport: tuple[int, int]
+) -> None:
+    """A forged launch posted by the browser (as an LMS frame would) gets the refusal
+    page: the reason, what to do, no horizontal scrolling and no serious axe finding."""
+    base = deployment.server.base_url
+    with chromium() as browser:
+        page = browser.new_page(viewport={"width": viewport[0], "height": viewport[1]})
+        page.set_content(
+            f'<form method="post" action="{base}/lti/launch">'
+            '<input name="id_token" value="not.a.token"><input name="state" value="forged">'
+            '<button type="submit">Launch</button></form>'
+        )
+        with page.expect_navigation():
+            page.get_by_role("button", name="Launch").click()
+        assert page.url == f"{base}/lti/launch"
+        assert page.get_by_role("heading", name="This course link could not be opened").is_visible()
+        assert "Reason:" in page.locator(".reason").inner_text()
+        assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
+        page.evaluate(AXE_SOURCE)
+        assert page.evaluate(SERIOUS_VIOLATIONS) == []
+        page.close()

@@ -305,3 +305,60 @@ def test_expired_login_state_is_refused(
     assert response.status_code == 401
     assert "expired" in response.json()["error"]
     assert _user_count(session) == before
+
+
+# --- refusals a person sees ---------------------------------------------------------------
+
+BROWSER_ACCEPT = "text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8"
+
+
+def test_a_refused_launch_is_a_page_for_a_browser(
+    client: TestClient, launch: PlatformLaunch
+) -> None:
+    response = client.post(
+        "/lti/launch",
+        data=launch.form(state="made-up"),
+        headers={"Accept": BROWSER_ACCEPT},
+        follow_redirects=False,
+    )
+    assert response.status_code == 401
+    assert response.headers["content-type"].startswith("text/html")
+    assert "This course link could not be opened" in response.text
+    assert "state" in response.text.lower()  # the reason is on the page
+    assert "script" not in response.headers["content-security-policy"]
+    assert "<script" not in response.text
+
+
+def test_a_launch_missing_fields_is_a_page_for_a_browser(
+    client: TestClient, launch: PlatformLaunch
+) -> None:
+    response = client.post(
+        "/lti/launch",
+        data={"id_token": launch.id_token},
+        headers={"Accept": BROWSER_ACCEPT},
+        follow_redirects=False,
+    )
+    assert response.status_code == 400
+    assert "incomplete launch request" in response.text
+
+
+def test_a_refused_login_is_a_page_for_a_browser(client: TestClient) -> None:
+    response = client.get(
+        "/lti/login",
+        params={"iss": "https://unknown.example", "login_hint": "x", "target_link_uri": "x"},
+        headers={"Accept": BROWSER_ACCEPT},
+        follow_redirects=False,
+    )
+    assert response.status_code == 400
+    assert "This course link could not be opened" in response.text
+
+
+def test_programs_still_get_the_json_refusal(client: TestClient, launch: PlatformLaunch) -> None:
+    response = client.post(
+        "/lti/launch",
+        data=launch.form(state="made-up"),
+        headers={"Accept": "application/json"},
+        follow_redirects=False,
+    )
+    assert response.status_code == 401
+    assert response.json()["success"] is False
