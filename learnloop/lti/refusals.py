@@ -9,8 +9,8 @@ keep the JSON answer.
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable
 import secrets
+from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -66,7 +66,8 @@ class BrowserFacingRoute(APIRoute):
             try:
                 return await handle(request)
             except (AppError, RequestValidationError) as exc:
-                if not wants_html(request) or (isinstance(exc, AppError) and exc.status_code >= 500):
+                server_fault = isinstance(exc, AppError) and exc.status_code >= 500
+                if server_fault or not wants_html(request):
                     raise
                 return refused_page(request, exc)
 
