@@ -10,9 +10,10 @@ keep the JSON answer.
 from __future__ import annotations
 
 import secrets
-from collections.abc import Awaitable, Callable
+from collections.abc import Callable, Coroutine
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 
 from fastapi import Request, Response
 from fastapi.exceptions import RequestValidationError
@@ -59,7 +60,7 @@ def refused_page(request: Request, exc: AppError | RequestValidationError) -> Re
 class BrowserFacingRoute(APIRoute):
     """A route whose refusals are a page for browsers and JSON for programs."""
 
-    def get_route_handler(self) -> Callable[[Request], Awaitable[Response]]:
+    def get_route_handler(self) -> Callable[[Request], Coroutine[Any, Any, Response]]:
         handle = super().get_route_handler()
 
         async def handler(request: Request) -> Response:
