@@ -13,6 +13,8 @@ listed for admins, and the rule carries on.
 
 from __future__ import annotations
 
+import threading
+import time
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -20,7 +22,7 @@ from urllib.parse import urlsplit
 
 import httpx
 import orjson
-from sqlalchemy import Text, cast, delete, func, insert, select
+from sqlalchemy import Text, cast, delete, event, func, insert, select
 from sqlalchemy.orm import Session
 
 from learnloop.errors import BadRequest, NotFound
@@ -88,46 +90,115 @@ def _in_domain(domain: str | None, wanted: str) -> bool:
     return domain is not None and (domain == wanted or domain.endswith("." + wanted))
 
 
+# Active rules are read per on-stored batch, and most batches match none: a per-process
+# cache keeps that read off the ingest transaction (on SQLite it ran under the write
+# lock). A rule created or deactivated in this process is seen by the next batch (the
+# change bumps ``_rules_generation`` when its transaction commits); one changed in another
+# process (another server, ``learnloop partners``) within RULE_CACHE_SECONDS. A stale
+# rule never queues for a rule that is gone or inactive: queued entries are checked
+# against the table in the statement's own transaction (``_still_active``).
+RULE_CACHE_SECONDS = 2.0
+_rules_generation = 0
+_rules_generation_lock = threading.Lock()
+
+
+def _rules_changed(_session: Session) -> None:
+    global _rules_generation
+    with _rules_generation_lock:
+        _rules_generation += 1
+
+
+def _on_commit_forget_rules(session: Session) -> None:
+    """Bump the generation now and again when the change commits: a batch that read the
+    old rows in between does not keep them past the commit."""
+    _rules_changed(session)
+    event.listen(session, "after_commit", _rules_changed, once=True)
+
+
+@dataclass(frozen=True)
+class _CachedRules:
+    rules: tuple[_ActiveRule, ...]
+    generation: int
+    expires_at: float
+
+
+_ACTIVE_RULES = (
+    select(
+        ForwardingRule.id,
+        ForwardingRule.verb_ids,
+        ForwardingRule.activity_prefix,
+        ForwardingRule.actor_domain,
+        Partner.name,
+    )
+    .outerjoin(Partner, Partner.id == ForwardingRule.partner_id)
+    .where(ForwardingRule.is_active.is_(True))
+)
+
+
 class ForwardingSubscriber:
     """The on-stored hook: queue matching statements for each active rule."""
 
     def __init__(self, base_url: str) -> None:
         self.base_url = base_url
+        self._cached: _CachedRules | None = None
 
-    def _active_rules(self, session: Session) -> list[_ActiveRule]:
-        rows = session.execute(
-            select(ForwardingRule, Partner.name)
-            .outerjoin(Partner, Partner.id == ForwardingRule.partner_id)
-            .where(ForwardingRule.is_active.is_(True))
-        ).all()
-        return [
+    def _active_rules(self, session: Session) -> tuple[_ActiveRule, ...]:
+        now = time.monotonic()
+        cached = self._cached
+        generation = _rules_generation
+        if cached is not None and cached.generation == generation and cached.expires_at > now:
+            return cached.rules
+        rules = tuple(
             _ActiveRule(
-                id=rule.id,
-                verb_ids=frozenset(rule.verb_ids),
-                activity_prefix=rule.activity_prefix,
-                actor_domain=rule.actor_domain,
+                id=rule_id,
+                verb_ids=frozenset(verb_ids or ()),
+                activity_prefix=activity_prefix,
+                actor_domain=domain,
                 partner_authority_key=(
                     agent_key(partner_authority(self.base_url, partner_name, None))
                     if partner_name is not None
                     else None
                 ),
             )
-            for rule, partner_name in rows
-        ]
+            for rule_id, verb_ids, activity_prefix, domain, partner_name in session.execute(
+                _ACTIVE_RULES
+            )
+        )
+        self._cached = _CachedRules(rules, generation, now + RULE_CACHE_SECONDS)
+        return rules
 
     def __call__(self, session: Session, stored: Sequence[StoredStatement]) -> None:
         rules = self._active_rules(session)
         if not rules:
             return
-        for rule in rules:
-            entries = [
-                {"rule_id": rule.id, "statement_id": item.statement_id, "dead": False}
-                for item in stored
-                if rule.matches(item)
-            ]
-            if entries:
-                session.execute(insert(ForwardingOutboxEntry), entries)
-                enqueue(session, FORWARD_JOB, {"rule_id": rule.id})
+        matched = {
+            rule.id: [item.statement_id for item in stored if rule.matches(item)] for rule in rules
+        }
+        matched = {rule_id: ids for rule_id, ids in matched.items() if ids}
+        if not matched:
+            return
+        for rule_id in _still_active(session, list(matched)):
+            session.execute(
+                insert(ForwardingOutboxEntry),
+                [
+                    {"rule_id": rule_id, "statement_id": statement_id, "dead": False}
+                    for statement_id in matched[rule_id]
+                ],
+            )
+            enqueue(session, FORWARD_JOB, {"rule_id": rule_id})
+
+
+def _still_active(session: Session, rule_ids: list[str]) -> list[str]:
+    """The rules of ``rule_ids`` that are active now, in the order given (the cache may
+    hold a rule another process has since deactivated, or whose partner it deleted)."""
+    active = set(
+        session.scalars(
+            select(ForwardingRule.id).where(
+                ForwardingRule.id.in_(rule_ids), ForwardingRule.is_active.is_(True)
+            )
+        )
+    )
+    return [rule_id for rule_id in rule_ids if rule_id in active]
 
 
 def _statements_version(documents: Sequence[dict[str, Any]]) -> str:
@@ -291,6 +362,7 @@ def create_rule(
     )
     session.add(rule)
     session.flush()
+    _on_commit_forget_rules(session)
     return rule
 
 
@@ -309,6 +381,7 @@ def deactivate_rule(session: Session, rule_id: str) -> ForwardingRule:
     rule = get_rule(session, rule_id)
     rule.is_active = False
     session.flush()
+    _on_commit_forget_rules(session)
     return rule
 
 
