@@ -197,6 +197,8 @@ export function create(element, options) {
     element,
     extensions: extensionsFor(features),
     content: settings.html || "",
+    // The page's CSP allows no inline <style>; widgets.css carries ProseMirror's base rules.
+    injectCSS: false,
     editorProps: {
       attributes: settings.attributes || {},
     },

@@ -168,7 +168,9 @@
       getValue: value,
       validate() {
         const now = value();
-        if (!now || now.x === undefined || now.y === undefined) return [t("required")];
+        if (!now || now.x === undefined || now.y === undefined) {
+          return changed || field.mode === "new" ? [t("required")] : [];
+        }
         if (now.x < 0 || now.x > 100 || now.y < 0 || now.y > 100) return [t("outOfRange")];
         return [];
       },

@@ -234,13 +234,13 @@
 
     for (const spec of toolbarButtons(rich.features)) {
       const name = spec.label ? t(spec.key) + " " + spec.label.slice(1) : t(spec.key);
+      // The symbol is what sighted users see; the name is the button's text for assistive
+      // technology (no aria-label, so the visible text never contradicts the name).
       const button = el("button", {
         type: "button",
         className: "ll-w-tool",
-        "aria-label": name,
         title: name,
         "data-action": spec.action,
-        text: spec.symbol,
         // Keep the text selection: the toolbar acts on it.
         onmousedown: (event) => event.preventDefault(),
         onclick: () => {
@@ -255,6 +255,10 @@
           refreshPressed();
         },
       });
+      button.append(
+        el("span", { "aria-hidden": "true", text: spec.symbol }),
+        el("span", { className: "ll-visually-hidden", text: name }),
+      );
       if (!["horizontalRule", "table"].includes(spec.action)) button.setAttribute("aria-pressed", "false");
       buttonElements.push({ button, spec });
       toolbar.appendChild(button);
@@ -287,7 +291,10 @@
         validate() {
           const current = value();
           const messages = [];
-          if (!semantic.optional && (current === undefined || textLength(current).valueOf() === 0) && !/<(img|hr|table)/i.test(current || "")) {
+          // Required as the server filter and the engine see it: only for new content or a
+          // value the user edited (content missing a required field still opens and saves).
+          const empty = current === undefined || (textLength(current) === 0 && !/<(img|hr|table)/i.test(current));
+          if (!semantic.optional && empty && (dirty || mode === "new")) {
             messages.push(t("required"));
           }
           if (semantic.maxLength !== undefined && textLength(current) > semantic.maxLength) {

