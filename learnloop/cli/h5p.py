@@ -1,4 +1,4 @@
-"""``learnloop h5p``: import .h5p packages from the command line."""
+"""``learnloop h5p``: import .h5p packages, upgrade content, install from the hub."""
 
 from __future__ import annotations
 
@@ -12,12 +12,13 @@ from sqlalchemy.orm import Session
 
 from learnloop.auth import users as user_service
 from learnloop.cli.context import load_settings
-from learnloop.errors import AppError
+from learnloop.errors import AppError, NotFound
 from learnloop.h5p.errors import PackageValidationError
 from learnloop.h5p.hub import cache as hub_cache
 from learnloop.h5p.hub.install import install_essentials, install_from_hub
 from learnloop.h5p.hub.tasks import hub_client
 from learnloop.h5p.importer import import_package
+from learnloop.h5p.upgrades.service import request_upgrade, run_upgrade_batch
 from learnloop.main import Services, build_services
 
 app = typer.Typer(help="H5P packages and content.", no_args_is_help=True)
@@ -101,6 +102,46 @@ def import_files(
         services.database.engine.dispose()
     if failures:
         typer.secho(f"{failures} of {len(files)} package(s) failed", fg=typer.colors.RED, err=True)
+        raise typer.Exit(code=1)
+
+
+@app.command("upgrade-content")
+def upgrade_content_command(
+    library: Annotated[str, typer.Argument(help='The target version, e.g. "H5P.MultiChoice 1.16"')],
+    content: Annotated[
+        str | None, typer.Option(help="Upgrade only this content id (default: every item)")
+    ] = None,
+) -> None:
+    """Move content on older versions of a content type to ``library`` with the library's
+    own upgrades.js, batch by batch (each batch committed); prints each failure and exits 1
+    if any item could not be upgraded (those items stay as they were)."""
+    settings = load_settings()
+    services = build_services(settings)
+    try:
+        with services.database.transaction() as session:
+            run_id = request_upgrade(session, None, library, content, queue_job=False).id
+        while True:
+            with services.database.transaction() as session:
+                run = run_upgrade_batch(session, services.storage, run_id, queue_next=False)
+                if run is None:
+                    raise NotFound(f"Upgrade {run_id} disappeared")
+                done, total, failed = run.upgraded + run.failed, run.total, run.failed
+                finished, errors = run.status == "done", list(run.errors)
+            typer.echo(f"{done}/{total} processed")
+            if finished:
+                break
+    except AppError as exc:
+        typer.secho(f"error: {exc.message}", fg=typer.colors.RED, err=True)
+        raise typer.Exit(code=1) from exc
+    finally:
+        services.http.close()
+        services.database.engine.dispose()
+    for error in errors:
+        typer.secho(
+            f"{error.get('contentId')}: {error.get('error')}", fg=typer.colors.RED, err=True
+        )
+    typer.echo(f"{total - failed} of {total} item(s) upgraded to {library}, {failed} failed")
+    if failed:
         raise typer.Exit(code=1)
 
 

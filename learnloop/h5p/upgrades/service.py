@@ -50,9 +50,16 @@ def _older_content(session: Session, target: H5PLibrary, content_id: str | None)
 
 
 def request_upgrade(
-    session: Session, user: User, target_ubername: str, content_id: str | None
+    session: Session,
+    user: User | None,
+    target_ubername: str,
+    content_id: str | None,
+    *,
+    queue_job: bool = True,
 ) -> ContentUpgrade:
-    """Queue the upgrade of one item, or of every item on an older version of the type."""
+    """Record the upgrade of one item, or of every item on an older version of the type,
+    and queue its job. ``user`` None is the operator at the console; with ``queue_job``
+    False the caller runs the batches itself (``learnloop h5p upgrade-content``)."""
     key = parse_ubername(target_ubername)
     target = get_library(session, key)
     if target is None:
@@ -68,11 +75,12 @@ def request_upgrade(
         target_library_id=target.id,
         content_ids=content_ids,
         total=len(content_ids),
-        requested_by=user.id,
+        requested_by=user.id if user is not None else None,
     )
     session.add(run)
     session.flush()
-    enqueue(session, CONTENT_UPGRADE_JOB, {"upgradeId": run.id})
+    if queue_job:
+        enqueue(session, CONTENT_UPGRADE_JOB, {"upgradeId": run.id})
     return run
 
 
@@ -128,13 +136,17 @@ def upgrade_content(
     )
 
 
-def run_upgrade_batch(session: Session, storage: FileStorage, upgrade_id: str) -> None:
+def run_upgrade_batch(
+    session: Session, storage: FileStorage, upgrade_id: str, *, queue_next: bool = True
+) -> ContentUpgrade | None:
+    """Upgrade the run's next batch; queue the job for the batch after it unless
+    ``queue_next`` is False (the caller loops). Returns the run, None if it is gone."""
     run = session.get(ContentUpgrade, upgrade_id)
     if run is None or run.status == "done":
-        return
+        return run
     target = session.get(H5PLibrary, run.target_library_id)
     if target is None:
-        return
+        return run
     run.status = "running"
     done = run.upgraded + run.failed
     batch = run.content_ids[done : done + BATCH_SIZE]
@@ -158,6 +170,7 @@ def run_upgrade_batch(session: Session, storage: FileStorage, upgrade_id: str) -
     if run.upgraded + run.failed >= run.total:
         run.status = "done"
         run.finished_at = utcnow()
-    else:
+    elif queue_next:
         enqueue(session, CONTENT_UPGRADE_JOB, {"upgradeId": run.id})
     session.flush()
+    return run
