@@ -29,7 +29,22 @@ STATIC_FILES: dict[str, str] = {
     "analytics.js": "analytics.js",
     "app.css": "app.css",
     "app.js": "app.js",
+    # The H5P editor (docs: editor contract §3): the form engine and its page styles, the
+    # widget files and their styles.
+    "editor/engine.js": "editor/engine.js",
+    "editor/editor.css": "editor/editor.css",
+    "editor/widgets.css": "editor/widgets.css",
+    "editor/widgets-media.js": "editor/widgets-media.js",
 }
+# The widget files named by pattern in the contract (widget-*.js, visual-*.js): the ones
+# present when the app starts join the allow-list, so a request still names only these.
+STATIC_FILES.update(
+    {
+        f"editor/{path.name}": f"editor/{path.name}"
+        for pattern in ("widget-*.js", "visual-*.js")
+        for path in sorted((STATIC_DIR / "editor").glob(pattern))
+    }
+)
 
 MEDIA_TYPES = {".js": "text/javascript; charset=utf-8", ".css": "text/css; charset=utf-8"}
 CACHE = "public, max-age=3600"
@@ -56,6 +71,6 @@ def vendor_file(name: str) -> FileResponse:
     return _serve(NODE_MODULES, VENDOR_FILES, name)
 
 
-@router.get("/static/{name}")
+@router.get("/static/{name:path}")
 def static_file(name: str) -> FileResponse:
     return _serve(STATIC_DIR, STATIC_FILES, name)
