@@ -224,12 +224,20 @@ def _page_query(shape: _Shape) -> Select[int, datetime, str]:
             select(via_refs.order_by(*order).limit(limit).subquery()),
         ).subquery()
         ordered = _order_columns(candidates.c.stored, candidates.c.seq, shape.ascending)
-        chosen = select(candidates.c.seq).order_by(*ordered).limit(limit).subquery()
+        chosen = (
+            select(candidates.c.seq, candidates.c.stored).order_by(*ordered).limit(limit).subquery()
+        )
     else:
         chosen = direct.order_by(*order).limit(limit).subquery()
+    # Joining on (seq, stored) and repeating the window conditions changes no answer (the
+    # chosen rows meet them already) but lets PostgreSQL skip the partitions of a table
+    # partitioned by stored (learnloop.xapi.partitioning) when it fetches the documents.
     return (
         select(StatementRow.seq, StatementRow.stored, cast(StatementRow.statement, Text))
-        .join(chosen, chosen.c.seq == StatementRow.seq)
+        .join(
+            chosen, and_(chosen.c.seq == StatementRow.seq, chosen.c.stored == StatementRow.stored)
+        )
+        .where(*_window_conditions(shape))
         .order_by(*order)
     )
 
