@@ -184,11 +184,68 @@ def test_api_rejects_params_that_do_not_fit_and_says_which_field(client, teacher
         headers=teacher.headers,
         json={"library": "H5P.MultiChoice 1.14", "params": params},
     )
-    assert response.status_code == 400
+    assert response.status_code == 422
     assert "answers[0].correct" in response.json()["error"]
+    assert response.json()["details"] == {
+        "field": "answers[0].correct",
+        "reason": "must be true or false",
+    }
 
 
 def test_empty_optional_fields_are_dropped_even_in_strict_mode():
     assert run({"maybe": None, "flag": False}, strict=True).params == {"flag": False}
     with pytest.raises(InvalidParameters):
         run({"count": None}, strict=True)
+
+
+GOTO_SEMANTICS = [
+    {
+        "name": "goto",
+        "type": "group",
+        "fields": [
+            {
+                "name": "type",
+                "type": "select",
+                "optional": True,
+                "options": [{"value": "timecode"}, {"value": "url"}],
+            },
+            {"name": "time", "type": "number", "optional": True},
+        ],
+    },
+    {"name": "required", "type": "select", "options": [{"value": "a"}]},
+    {
+        "name": "grouped",
+        "type": "select",
+        "options": [{"type": "optgroup", "label": "G", "options": [{"value": "x"}]}],
+    },
+]
+
+
+def test_an_optional_select_keeps_an_empty_value_as_core_validate_select_does():
+    # InteractiveVideo and CoursePresentation store interactions[].goto.type = "".
+    params = {"goto": {"type": "", "time": 0}, "required": "a"}
+    assert filter_params(params, GOTO_SEMANTICS, lambda _name: None, strict=True).params == params
+
+
+def test_a_required_select_still_refuses_an_empty_value():
+    with pytest.raises(InvalidParameters) as caught:
+        filter_params({"required": ""}, GOTO_SEMANTICS, lambda _name: None, strict=True)
+    assert caught.value.status_code == 422
+    assert caught.value.details == {"field": "required", "reason": "'' is not one of the options"}
+
+
+def test_optgroup_options_count_and_unhashable_values_are_refused_not_crashing():
+    kept = filter_params({"grouped": "x"}, GOTO_SEMANTICS, lambda _name: None, strict=True)
+    assert kept.params == {"grouped": "x"}
+    for value in ({"a": 1}, ["a"]):
+        with pytest.raises(InvalidParameters):
+            filter_params({"required": value}, GOTO_SEMANTICS, lambda _name: None, strict=True)
+
+
+def test_tmp_paths_are_reported_apart_from_the_other_files():
+    semantics = [{"name": "image", "type": "image"}, {"name": "other", "type": "image"}]
+    params = {"image": {"path": "images/a.png#tmp"}, "other": {"path": "images/b.png"}}
+    result = filter_params(params, semantics, lambda _name: None, strict=True)
+    assert result.params == {"image": {"path": "images/a.png"}, "other": {"path": "images/b.png"}}
+    assert result.temp_files == {"images/a.png"}
+    assert result.used_files == {"images/a.png", "images/b.png"}

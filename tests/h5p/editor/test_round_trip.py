@@ -55,7 +55,11 @@ def test_edit_and_save_unchanged_keeps_params_identical(client, admin, hub_dir, 
     saved = client.put(
         f"/h5p/content/{content_id}",
         headers=admin.headers,
-        json={"library": model["library"], "params": model["params"], "metadata": model["metadata"]},
+        json={
+            "library": model["library"],
+            "params": model["params"],
+            "metadata": model["metadata"],
+        },
     )
     assert saved.status_code == 200, saved.text
 
