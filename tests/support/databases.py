@@ -8,8 +8,10 @@ from pathlib import Path
 
 from sqlalchemy import create_engine, make_url, text
 
-from learnloop.db import build_engine
+from learnloop.db import build_engine, utcnow
 from learnloop.migrate import upgrade
+from learnloop.xapi.partitioning.conversion import convert_statements_table
+from learnloop.xapi.partitioning.layout import PartitionInterval
 
 PG_MAINTENANCE_DB = "postgres"
 
@@ -53,6 +55,12 @@ def create_fresh_database(url: str) -> str:
     engine = build_engine(url)
     try:
         upgrade(engine)
+        if is_postgresql(url) and os.environ.get("LEARNLOOP_TEST_PARTITIONED") == "1":
+            # Runs the suite against a statements table partitioned by stored time.
+            with engine.begin() as connection:
+                convert_statements_table(
+                    connection, interval=PartitionInterval.MONTH, ahead=3, now=utcnow()
+                )
     finally:
         engine.dispose()
     return url

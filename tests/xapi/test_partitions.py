@@ -493,7 +493,7 @@ def test_statements_beyond_the_partitions_land_in_the_default_one_and_block_that
         "statement": {"id": "x"},
     }
     write_statement_rows(session.connection(), [row], [[]], [[]])
-    assert _partition_of(unpartitioned, row["statement_id"]) == DEFAULT_PARTITION
+    assert _partition_of(unpartitioned, str(row["statement_id"])) == DEFAULT_PARTITION
 
     report = ensure_upcoming_partitions(unpartitioned, ahead=6, now=utcnow())
     assert report.blocked == [far.name]
