@@ -25,7 +25,7 @@ from typing import Any
 
 import httpx
 import pytest
-from playwright.sync_api import Browser, ConsoleMessage, Frame, Page, Request, Response
+from playwright.sync_api import Browser, ConsoleMessage, Page, Request, Response
 
 from learnloop.auth import users as user_service
 from learnloop.auth.models import Role
@@ -314,3 +314,188 @@ def test_hub_content_saved_unchanged_keeps_params_identical(
     assert teacher_view.save() == content_id
     after = stored_params(site, content_id)
     assert after == before
+
+
+# --- DragQuestion from scratch ----------------------------------------------------------------
+
+
+def _box(page: Page, selector: str) -> dict[str, float]:
+    """The element's box in viewport coordinates (the mouse works in those), in view."""
+    page.locator(selector).scroll_into_view_if_needed()
+    box = page.locator(selector).bounding_box()
+    assert box is not None, selector
+    return dict(box)
+
+
+def _move_on_stage(page: Page, selector: str, x: float, y: float) -> None:
+    """Drag an item by the pointer so its centre lands at (x, y) fractions of the stage."""
+    page.locator(STAGE).scroll_into_view_if_needed()
+    stage = _box(page, STAGE)
+    item = _box(page, selector)
+    start = (item["x"] + item["width"] / 3, item["y"] + item["height"] / 3)
+    _drag(page, start, (stage["x"] + x * stage["width"], stage["y"] + y * stage["height"]))
+
+
+def _resize_on_stage(page: Page, selector: str, dx: float, dy: float) -> None:
+    handle = _box(page, f"{selector} >> .ll-dq-handle")
+    start = (handle["x"] + handle["width"] / 2, handle["y"] + handle["height"] / 2)
+    _drag(page, start, (start[0] + dx, start[1] + dy))
+
+
+def _drag(page: Page, start: tuple[float, float], end: tuple[float, float]) -> None:
+    page.mouse.move(*start)
+    page.mouse.down()
+    page.mouse.move((start[0] + end[0]) / 2, (start[1] + end[1]) / 2, steps=5)
+    page.mouse.move(*end, steps=5)
+    page.mouse.up()
+
+
+def _type_rich_text(page: Page, scope: str, text: str) -> None:
+    editable = page.locator(f"{scope} [contenteditable='true']").first
+    editable.click()
+    page.keyboard.type(text)
+
+
+STAGE = "[data-widget='dragQuestion'] .ll-dq-stage"
+PANEL = "[data-widget='dragQuestion'] .ll-dq-panel"
+
+
+def _upload_background(page: Page, tmp_path: Path) -> None:
+    image = tmp_path / "meadow.png"
+    image.write_bytes(png(600, 300, (120, 180, 90)))
+    page.locator("[data-path='question.settings.background'] input[type='file']").set_input_files(
+        str(image)
+    )
+    page.locator("[data-path='question.settings.background'] img.ll-w-preview").wait_for()
+    # The task size follows the new image (H5P's dimensions widget).
+    page.wait_for_function(
+        "() => document.querySelector(\"[data-widget='dimensions'] input\").value === '600'"
+    )
+
+
+def _add_text(page: Page, text: str) -> None:
+    page.locator("[data-widget='dragQuestion'] .ll-dq-toolbar").get_by_role(
+        "button", name="Add text"
+    ).click()
+    _type_rich_text(page, f"{PANEL} [data-widget='html']", text)
+
+
+def _add_drop_zone(page: Page, label: str) -> None:
+    page.locator("[data-widget='dragQuestion'] .ll-dq-toolbar").get_by_role(
+        "button", name="Add drop zone"
+    ).click()
+    _type_rich_text(page, f"{PANEL} [data-widget='html']", label)
+
+
+def _tick_correct(page: Page, draggable: str) -> None:
+    page.locator(PANEL).get_by_role("checkbox", name=draggable).check()
+
+
+def _play_place(page: Page, text: str, zone: int) -> None:
+    """The learner drops a draggable into a zone with DragQuestion's keyboard controls:
+    Space grabs the focused draggable, the arrows walk to the zone, Space drops it there."""
+    page.locator(".h5p-draggable", has_text=text).first.focus()
+    page.keyboard.press("Space")
+    for _ in range(8):
+        focused = page.evaluate(
+            "() => document.activeElement ? document.activeElement.textContent : ''"
+        )
+        if f"Dropzone {zone} of" in focused:
+            break
+        page.keyboard.press("ArrowRight")
+    page.keyboard.press("Space")
+    page.locator(".h5p-draggable.h5p-dropped", has_text=text).wait_for()
+
+
+def test_dragquestion_built_from_scratch_by_pointer_and_keyboard_is_played_for_full_score(
+    site: Site, teacher_view: View, tmp_path: Path
+) -> None:
+    page = teacher_view.page
+    teacher_view.open_editor(f"/h5p/editor/new?type={DRAGQUESTION}")
+    page.get_by_label("Title", exact=True).first.fill("Fruit sorting")
+    _upload_background(page, tmp_path)
+    # Draggable 1 by pointer: drag it from the top-left corner into place, widen it by its handle.
+    _add_text(page, "Apple")
+    item = f"{STAGE} .ll-dq-element >> nth=0"
+    _move_on_stage(page, item, 0.12, 0.12)
+    _resize_on_stage(page, item, 48, 16)
+
+    # Draggable 2 by keyboard: arrows move it (1% a press), Shift+arrows resize it (0.5em).
+    _add_text(page, "Pear")
+    second = page.locator(f"{STAGE} .ll-dq-element").nth(1)
+    second.focus()
+    for _ in range(10):
+        page.keyboard.press("ArrowRight")
+    for _ in range(40):
+        page.keyboard.press("ArrowDown")
+    for _ in range(4):
+        page.keyboard.press("Shift+ArrowRight")
+
+    # Drop zone 1 by pointer, drop zone 2 by keyboard; each is linked to its draggable.
+    _add_drop_zone(page, "Apples")
+    zone = f"{STAGE} .ll-dq-dropZone >> nth=0"
+    _move_on_stage(page, zone, 0.6, 0.2)
+    _resize_on_stage(page, zone, 80, 60)
+    _tick_correct(page, "Draggable 1: Apple")
+
+    _add_drop_zone(page, "Pears")
+    second_zone = page.locator(f"{STAGE} .ll-dq-dropZone").nth(1)
+    second_zone.focus()
+    for _ in range(60):
+        page.keyboard.press("ArrowRight")
+    for _ in range(55):
+        page.keyboard.press("ArrowDown")
+    for _ in range(6):
+        page.keyboard.press("Shift+ArrowRight")
+    for _ in range(5):
+        page.keyboard.press("Shift+ArrowDown")
+    page.keyboard.press("Enter")
+    _tick_correct(page, "Draggable 2: Pear")
+    teacher_view.check("dragquestion-built")
+
+    content_id = teacher_view.save()
+    params = stored_params(site, content_id)
+    task = params["question"]["task"]
+    assert [element["type"]["params"]["text"] for element in task["elements"]] == [
+        "<p>Apple</p>",
+        "<p>Pear</p>",
+    ]
+    assert [element["dropZones"] for element in task["elements"]] == [["0"], ["1"]]
+    assert [zone["correctElements"] for zone in task["dropZones"]] == [["0"], ["1"]]
+    assert [zone["label"] for zone in task["dropZones"]] == ["Apples", "Pears"]
+    pear = task["elements"][1]
+    assert (pear["x"], pear["y"], pear["width"]) == (10, 40, 7)
+    pear_zone = task["dropZones"][1]
+    assert (pear_zone["x"], pear_zone["y"], pear_zone["width"], pear_zone["height"]) == (
+        60,
+        55,
+        8,
+        5,
+    )
+    apple = task["elements"][0]
+    assert 5 < apple["x"] < 15 and 5 < apple["y"] < 15 and apple["width"] > 5
+    assert params["question"]["settings"]["size"] == {"width": 600, "height": 300}
+    assert params["question"]["settings"]["background"]["path"].startswith("images/")
+    assert not params["question"]["settings"]["background"]["path"].endswith("#tmp")
+
+    # A learner plays it and drags both draggables into their zones.
+    publish(site, content_id)
+    learner = View(teacher_view.context.browser, site, "dq-learner")  # type: ignore[arg-type]
+    try:
+        play = player(learner.page, site, content_id)
+        _play_place(play, "Apple", 1)
+        _play_place(play, "Pear", 2)
+        ARTIFACTS.mkdir(exist_ok=True)
+        play.screenshot(path=str(ARTIFACTS / "editor-dragquestion-played.png"))
+        play.get_by_role("button", name="Check").click()
+        play.wait_for_function(
+            "() => window.LearnLoopCapture && window.LearnLoopCapture.sent > 0"
+            " && window.LearnLoopCapture.pending === 0",
+            timeout=15_000,
+        )
+        scores = lrs_scores(site, content_id)
+        assert scores, "no scored statement reached the LRS"
+        assert scores[0]["raw"] == scores[0]["max"] == 2
+        assert learner.problems == []
+    finally:
+        learner.close()

@@ -506,7 +506,8 @@
       for (const sub of fieldsOf(item)) {
         if (GEOMETRY.includes(sub.name) || sub.name === linkKey(item)) continue;
         const source = item.original || item.fresh;
-        const widget = editor.buildField(sub, source[sub.name], base + "." + sub.name);
+        // New items fill their defaults (editor contract §2: defaults for new list items).
+        const widget = editor.buildField(sub, source[sub.name], base + "." + sub.name, item.original ? undefined : "new");
         item.widgets[sub.name] = widget;
         form.appendChild(widget.element);
       }
