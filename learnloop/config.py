@@ -15,6 +15,7 @@ from pydantic_settings import BaseSettings, SettingsConfigDict
 MIN_PRODUCTION_SECRET_LENGTH = 32
 # Where a deployment without LEARNLOOP_JWT_SECRET keeps its generated signing secret.
 JWT_SECRET_FILE = "jwt-secret"  # noqa: S105 - a file name, not a secret
+CREDENTIALS_SECRET_FILE = "credentials-secret"  # noqa: S105 - a file name
 GENERATED_SECRET_BYTES = 48
 # SHA-256 of signing secrets that were published (the development default of earlier
 # versions): anyone can sign tokens with them, so they are refused wherever configured.
@@ -52,6 +53,10 @@ class Settings(BaseSettings):
     # Empty: a random secret generated once and kept in ``<data_dir>/jwt-secret`` (0600),
     # so every process of the deployment signs and verifies with the same one.
     jwt_secret: str = ""
+    # Seals partner LRS passwords in the database (learnloop.partners.sealing). Empty: a
+    # random one generated once into ``<data_dir>/credentials-secret`` (0600); several
+    # machines must be given the same value.
+    credentials_secret: str = ""
     jwt_issuer: str = "learnloop"
     jwt_ttl_seconds: int = 8 * 3600
     jwt_leeway_seconds: int = 30
@@ -208,6 +213,8 @@ class Settings(BaseSettings):
             )
         if not self.jwt_secret:
             self.jwt_secret = load_or_create_secret(self.data_dir / JWT_SECRET_FILE)
+        if not self.credentials_secret:
+            self.credentials_secret = load_or_create_secret(self.data_dir / CREDENTIALS_SECRET_FILE)
         return self
 
     @property

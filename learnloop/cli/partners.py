@@ -7,7 +7,7 @@ from typing import Annotated
 
 import typer
 
-from learnloop.cli.context import unit_of_work
+from learnloop.cli.context import load_settings, unit_of_work
 from learnloop.partners import directory, forwarding, pull
 
 app = typer.Typer(help="Partner platforms (Track API, partner statements).", no_args_is_help=True)
@@ -97,13 +97,15 @@ def add_pull_source(
     password: Annotated[str, typer.Option(help="LRS secret (HTTP Basic password)")],
 ) -> None:
     """Remember a partner LRS to pull statement history from."""
-    with unit_of_work() as session:
+    settings = load_settings()
+    with unit_of_work(settings) as session:
         source = pull.add_source(
             session,
             directory.get_partner(session, partner),
             endpoint=endpoint,
             username=username,
             password=password,
+            credentials_secret=settings.credentials_secret,
         )
         typer.echo(f"pull source: {source.id}")
 
@@ -129,13 +131,15 @@ def add_forwarding_rule(
     batch_size: Annotated[int, typer.Option(help="Statements per POST")] = 50,
 ) -> None:
     """Forward statements matching every given filter to another LRS."""
-    with unit_of_work() as session:
+    settings = load_settings()
+    with unit_of_work(settings) as session:
         rule = forwarding.create_rule(
             session,
             name=name,
             endpoint=endpoint,
             username=username,
             password=password,
+            credentials_secret=settings.credentials_secret,
             verb_ids=verb or [],
             activity_prefix=activity_prefix,
             actor_domain=actor_domain,

@@ -8,7 +8,7 @@ from sqlalchemy import select
 
 from learnloop.auth.dependencies import RequireAdmin
 from learnloop.auth.models import User
-from learnloop.deps import SessionDep
+from learnloop.deps import SessionDep, SettingsDep
 from learnloop.errors import Conflict, NotFound
 from learnloop.partners import directory, forwarding, pull
 from learnloop.partners.dependencies import AdminWriter
@@ -134,11 +134,20 @@ def catalog(name: str, session: SessionDep, _admin: RequireAdmin) -> list[Catalo
 
 @router.post("/partners/{name}/pull-sources", status_code=201)
 def add_pull_source(
-    name: str, body: PullSourceIn, session: SessionDep, _admin: AdminWriter
+    name: str,
+    body: PullSourceIn,
+    session: SessionDep,
+    settings: SettingsDep,
+    _admin: AdminWriter,
 ) -> PullSourceOut:
     partner = directory.get_partner(session, name)
     source = pull.add_source(
-        session, partner, endpoint=body.endpoint, username=body.username, password=body.password
+        session,
+        partner,
+        endpoint=body.endpoint,
+        username=body.username,
+        password=body.password,
+        credentials_secret=settings.credentials_secret,
     )
     return PullSourceOut.of(source)
 
@@ -159,7 +168,7 @@ def run_pull(name: str, source_id: str, session: SessionDep, _admin: AdminWriter
 
 @router.post("/forwarding-rules", status_code=201)
 def create_forwarding_rule(
-    body: ForwardingRuleIn, session: SessionDep, _admin: AdminWriter
+    body: ForwardingRuleIn, session: SessionDep, settings: SettingsDep, _admin: AdminWriter
 ) -> ForwardingRuleOut:
     rule = forwarding.create_rule(
         session,
@@ -167,6 +176,7 @@ def create_forwarding_rule(
         endpoint=body.endpoint,
         username=body.username,
         password=body.password,
+        credentials_secret=settings.credentials_secret,
         verb_ids=body.verbs,
         activity_prefix=body.activityPrefix,
         actor_domain=body.actorDomain,

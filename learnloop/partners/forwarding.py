@@ -30,6 +30,7 @@ from learnloop.jobs.queue import enqueue
 from learnloop.partners.directory import get_partner
 from learnloop.partners.models import ForwardingOutboxEntry, ForwardingRule, Partner
 from learnloop.partners.oauth import partner_authority
+from learnloop.partners.sealing import reveal, seal
 from learnloop.xapi.agents import ACCOUNT_SEPARATOR, agent_key
 from learnloop.xapi.hooks import StoredStatement
 from learnloop.xapi.models import StatementRow
@@ -215,6 +216,7 @@ def statements_url(endpoint: str) -> str:
 @dataclass
 class Forwarder:
     http: httpx.Client
+    credentials_secret: str
 
     def _send(self, rule: ForwardingRule, documents: list[dict[str, Any]]) -> httpx.Response:
         try:
@@ -225,7 +227,7 @@ class Forwarder:
                     "Content-Type": "application/json",
                     "X-Experience-API-Version": _statements_version(documents),
                 },
-                auth=(rule.username, rule.password),
+                auth=(rule.username, reveal(self.credentials_secret, rule.password)),
             )
         except httpx.HTTPError as exc:
             raise ForwardingFailed(f"{rule.endpoint}: {exc.__class__.__name__}: {exc}") from exc
@@ -337,6 +339,7 @@ def create_rule(
     endpoint: str,
     username: str,
     password: str,
+    credentials_secret: str,
     verb_ids: list[str],
     activity_prefix: str | None,
     actor_domain: str | None,
@@ -353,7 +356,7 @@ def create_rule(
         name=name.strip() or endpoint,
         endpoint=endpoint,
         username=username,
-        password=password,
+        password=seal(credentials_secret, password),
         verb_ids=list(dict.fromkeys(verb_ids)),
         activity_prefix=activity_prefix or None,
         actor_domain=(actor_domain or "").lower().lstrip("@") or None,

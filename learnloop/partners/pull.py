@@ -29,6 +29,7 @@ from learnloop.jobs.queue import enqueue
 from learnloop.partners.ingest import STORED, PartnerIngest
 from learnloop.partners.models import Partner, PartnerPullSource
 from learnloop.partners.oauth import PartnerCaller
+from learnloop.partners.sealing import reveal, seal
 from learnloop.xapi.validation_primitives import parse_timestamp
 from learnloop.xapi.versions import XapiVersion
 
@@ -51,13 +52,22 @@ class PullReport:
 
 
 def add_source(
-    session: Session, partner: Partner, *, endpoint: str, username: str, password: str
+    session: Session,
+    partner: Partner,
+    *,
+    endpoint: str,
+    username: str,
+    password: str,
+    credentials_secret: str,
 ) -> PartnerPullSource:
     parts = urlsplit(endpoint)
     if parts.scheme not in ("http", "https") or not parts.hostname:
         raise BadRequest("endpoint must be an http(s) URL of an xAPI LRS (e.g. .../xapi)")
     source = PartnerPullSource(
-        partner_id=partner.id, endpoint=endpoint, username=username, password=password
+        partner_id=partner.id,
+        endpoint=endpoint,
+        username=username,
+        password=seal(credentials_secret, password),
     )
     session.add(source)
     session.flush()
@@ -116,7 +126,7 @@ class Puller:
                 url,
                 params=params or None,
                 headers={"X-Experience-API-Version": PULL_VERSION},
-                auth=(source.username, source.password),
+                auth=(source.username, reveal(self.settings.credentials_secret, source.password)),
             )
         except httpx.HTTPError as exc:
             raise PullFailed(f"{url}: {exc.__class__.__name__}: {exc}") from exc

@@ -28,7 +28,8 @@ def register_partner_jobs(registry: JobRegistry, http: httpx.Client, hooks: Stat
     statements reach progress, analytics and forwarding like any other."""
 
     def forward(context: JobContext, payload: dict[str, Any]) -> None:
-        Forwarder(http).run(context.session, str(payload["rule_id"]))
+        forwarder = Forwarder(http, context.settings.credentials_secret)
+        forwarder.run(context.session, str(payload["rule_id"]))
 
     def pull(context: JobContext, payload: dict[str, Any]) -> None:
         ingest = partner_ingest(context.settings, hooks)
