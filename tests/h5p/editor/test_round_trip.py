@@ -8,7 +8,7 @@ import zipfile
 
 import pytest
 
-from tests.h5p.conftest import import_file
+from tests.h5p.conftest import import_bytes, import_file, rebuild_zip
 
 HUB_PACKAGES = [
     "H5P.Accordion.h5p",
@@ -68,3 +68,61 @@ def test_edit_and_save_unchanged_keeps_params_identical(client, admin, hub_dir, 
     assert second["library"] == model["library"]
     assert second["metadata"]["title"] == model["metadata"]["title"]
     assert second["metadata"]["preloadedDependencies"] == model["metadata"]["preloadedDependencies"]
+
+
+def test_an_optional_select_left_empty_survives_import_edit_and_save(client, admin, hub_dir):
+    """QuestionSet's ``override.showSolutionButton`` is an optional select; the editor
+    writes "" for "no override" (as InteractiveVideo's goto.type), and core keeps it."""
+    source = hub_dir / "H5P.QuestionSet.h5p"
+    with zipfile.ZipFile(source) as archive:
+        params = json.loads(archive.read("content/content.json"))
+    params["override"] = {**params.get("override", {}), "showSolutionButton": "", "retryButton": ""}
+    package = rebuild_zip(source, {"content/content.json": json.dumps(params).encode()})
+    imported = import_bytes(client, admin.headers, package)
+    assert imported.status_code == 201, imported.text
+    content_id = imported.json()["data"]["contentId"]
+
+    model = client.get(f"/h5p/edit/{content_id}", headers=admin.headers).json()["data"]
+    assert model["params"]["override"]["showSolutionButton"] == ""
+    saved = client.put(
+        f"/h5p/content/{content_id}",
+        headers=admin.headers,
+        json={"library": model["library"], "params": model["params"]},
+    )
+    assert saved.status_code == 200, saved.text
+    again = client.get(f"/h5p/edit/{content_id}", headers=admin.headers).json()["data"]
+    assert again["params"] == params
+
+
+def test_metadata_from_the_editor_form_is_saved(client, teacher, multichoice):
+    metadata = {
+        "title": "Berries",
+        "license": "CC BY",
+        "licenseVersion": "4.0",
+        "authors": [{"name": "Ada", "role": "Author"}],
+        "changes": [{"date": "03-12-26 10:00:00", "author": "Ada", "log": "Fixed a typo"}],
+        "source": "https://example.org/berries",
+        "yearFrom": 2024,
+        "authorComments": "For grade 7",
+    }
+    model = client.get(f"/h5p/edit/{multichoice}", headers=teacher.headers).json()["data"]
+    saved = client.put(
+        f"/h5p/content/{multichoice}",
+        headers=teacher.headers,
+        json={"library": model["library"], "params": model["params"], "metadata": metadata},
+    )
+    assert saved.status_code == 200, saved.text
+    stored = client.get(f"/h5p/edit/{multichoice}", headers=teacher.headers).json()["data"]
+    assert {key: stored["metadata"][key] for key in metadata} == metadata
+    assert stored["params"] == model["params"]
+
+    bad = client.put(
+        f"/h5p/content/{multichoice}",
+        headers=teacher.headers,
+        json={
+            "library": model["library"],
+            "params": model["params"],
+            "metadata": {"authors": [{"name": "Ada", "role": "Author", "evil": 1}]},
+        },
+    )
+    assert bad.status_code == 400

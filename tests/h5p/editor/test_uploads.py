@@ -151,7 +151,7 @@ def test_content_id_must_be_content_the_caller_owns(client, teacher, make_accoun
     assert send(client, teacher.headers, extra={"contentId": multichoice}).status_code == 200
 
 
-def _params_with_image(path: str) -> dict:
+def _params_with_image(path: str) -> dict[str, object]:
     return {
         **MULTICHOICE_PARAMS,
         "media": {
