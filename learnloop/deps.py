@@ -41,7 +41,12 @@ async def get_session(request: Request) -> AsyncIterator[Session]:
     except BaseException:
         await _in_finisher_thread(_rollback, session)
         raise
-    await _in_finisher_thread(_commit, session)
+    if session.in_transaction():
+        await _in_finisher_thread(_commit, session)
+    else:
+        # Nothing to commit (the handler committed, or used no connection): closing
+        # does no I/O, so it needs no thread.
+        session.close()
 
 
 async def _in_finisher_thread(finish: Callable[[Session], None], session: Session) -> None:

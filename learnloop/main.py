@@ -14,7 +14,6 @@ from dataclasses import dataclass, field
 
 import httpx
 from fastapi import FastAPI
-from fastapi.middleware.cors import CORSMiddleware
 
 from learnloop import __version__
 from learnloop.analytics.catalog import OwnedContentActivities
@@ -249,22 +248,24 @@ def create_app(
         max_json_bytes=settings.max_json_body_bytes,
         max_upload_bytes=settings.max_upload_body_bytes,
     )
-    app.add_middleware(
-        CORSMiddleware,
-        allow_origins=settings.cors_allow_origins,
-        allow_methods=["GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"],
-        allow_headers=["*"],
-        expose_headers=[
-            "ETag",
-            "Last-Modified",
-            "X-Experience-API-Version",
-            "X-Experience-API-Consistent-Through",
-            "X-Request-ID",
-        ],
-    )
     # Outermost: request id, log line, metrics and xAPI version headers see every request,
-    # including refused bodies and CORS preflights.
-    app.add_middleware(RequestPipeline, metrics=app.state.metrics)
+    # including refused bodies and CORS preflights (CORS runs inside it).
+    app.add_middleware(
+        RequestPipeline,
+        metrics=app.state.metrics,
+        cors={
+            "allow_origins": settings.cors_allow_origins,
+            "allow_methods": ["GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"],
+            "allow_headers": ["*"],
+            "expose_headers": [
+                "ETag",
+                "Last-Modified",
+                "X-Experience-API-Version",
+                "X-Experience-API-Consistent-Through",
+                "X-Request-ID",
+            ],
+        },
+    )
     return app
 
 

@@ -11,8 +11,10 @@ coroutine, a ``send`` wrapper and often a ``receive`` wrapper each, on every req
   - ``X-Experience-API-Version`` (and Consistent-Through) on ``/xapi`` responses
     (``xapi.versions``).
 
-Starlette's ``CORSMiddleware`` sits between the two (main.py), so its preflight answers
-are logged, counted and carry the headers above.
+Inside it, Starlette's ``CORSMiddleware`` (its preflight answers are logged, counted and
+carry the headers above) for requests that carry ``Origin``; without ``Origin`` it would
+only add ``Vary: Origin``, which ``RequestPipeline`` adds itself, sparing LRS clients
+and servers (no ``Origin``) a layer.
 
 ``RequestIntake`` (innermost, before routing)
   1. body size limits (``bodylimit``);
@@ -26,7 +28,10 @@ are logged, counted and carry the headers above.
 from __future__ import annotations
 
 import time
+from typing import Any
 
+from starlette.datastructures import MutableHeaders
+from starlette.middleware.cors import CORSMiddleware
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from learnloop.auth.csrf_forms import CsrfFormTokenMiddleware
@@ -47,8 +52,9 @@ from learnloop.xapi.versions import XapiResponseHeaders
 
 
 class RequestPipeline:
-    def __init__(self, app: ASGIApp, *, metrics: Metrics) -> None:
+    def __init__(self, app: ASGIApp, *, metrics: Metrics, cors: dict[str, Any]) -> None:
         self.app = app
+        self.with_cors = CORSMiddleware(app, **cors)
         self.metrics = metrics
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
@@ -60,19 +66,25 @@ class RequestPipeline:
         scope.setdefault("state", {})["request_id"] = request_id
         request_id_header = (b"x-request-id", request_id.encode("latin-1"))
         xapi_headers = XapiResponseHeaders.for_request(scope)
+        has_origin = any(name == b"origin" for name, _ in scope.get("headers") or ())
         status = 500
 
         async def send_with_headers(message: Message) -> None:
             nonlocal status
             if message["type"] == "http.response.start":
                 status = int(message["status"])
+                if not has_origin:
+                    # What CORSMiddleware answers a request without Origin (it varies by it).
+                    headers = MutableHeaders(scope=message)
+                    headers["Vary"] = ", ".join([*headers.getlist("Vary"), "Origin"])
                 if xapi_headers is not None:
                     xapi_headers.apply(message)
                 message["headers"] = [*message.get("headers", ()), request_id_header]
             await send(message)
 
         try:
-            await self.app(scope, receive, send_with_headers)
+            app = self.with_cors if has_origin else self.app
+            await app(scope, receive, send_with_headers)
         finally:
             seconds = time.perf_counter() - started
             self.metrics.observe_request(scope, status, seconds)

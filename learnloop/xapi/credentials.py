@@ -143,6 +143,24 @@ def forget_cached_client(key: str) -> None:
         _client_cache.pop(key, None)
 
 
+def cached_client(key: str, secret: str) -> LrsClient | None:
+    """The active client with this key and secret when its row is in this process's cache
+    and has not expired, else None (then ``authenticate`` decides). No I/O: the LRS's
+    request dependency calls it on the event loop."""
+    cached = _client_cache.get(key)
+    if cached is None or cached.expires_at <= time.monotonic():
+        return None
+    return _checked(cached, secret)
+
+
+def _checked(cached: _CachedClient | None, secret: str) -> LrsClient | None:
+    expected = cached.secret_hash if cached is not None else _NO_SUCH_CLIENT_HASH
+    matches = hmac.compare_digest(expected, hash_secret(secret))
+    if cached is None or not matches or not cached.is_active:
+        return None
+    return cached.detached_client()
+
+
 def authenticate(session: Session, key: str, secret: str) -> LrsClient | None:
     """The active client with this key and secret, else None.
 
@@ -167,11 +185,7 @@ def authenticate(session: Session, key: str, secret: str) -> LrsClient | None:
                 # Cached whether or not this secret matches: the entry holds the stored
                 # digest, and a wrong secret is checked against it like any other.
                 _client_cache[key] = cached
-    expected = cached.secret_hash if cached is not None else _NO_SUCH_CLIENT_HASH
-    matches = hmac.compare_digest(expected, hash_secret(secret))
-    if cached is None or not matches or not cached.is_active:
-        return None
-    return cached.detached_client()
+    return _checked(cached, secret)
 
 
 def default_version_of(session: Session, key: str, secret: str) -> str | None:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import base64
 import binascii
 from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 from typing import Annotated
 
 from fastapi import Depends, Request
@@ -12,10 +13,11 @@ from fastapi.concurrency import run_in_threadpool
 from sqlalchemy.orm import Session
 
 from learnloop.auth.dependencies import resolve_user
-from learnloop.deps import SessionDep, SettingsDep
+from learnloop.config import Settings
+from learnloop.deps import SessionDep, SettingsDep, get_settings
 from learnloop.errors import Unauthorized
 from learnloop.xapi.callers import XapiCaller, client_caller, user_caller
-from learnloop.xapi.credentials import authenticate, default_version_of
+from learnloop.xapi.credentials import authenticate, cached_client, default_version_of
 from learnloop.xapi.errors import InvalidLrsCredentials
 from learnloop.xapi.hooks import StatementHooks
 from learnloop.xapi.versions import VERSION_HEADER, XapiVersion, parse_version_header
@@ -77,13 +79,30 @@ async def get_statement_hooks(request: Request) -> StatementHooks:
     return hooks
 
 
-def get_xapi_caller(
+async def get_xapi_caller(
     request: Request,
     session: SessionDep,
     settings: SettingsDep,
     _version: Annotated[XapiVersion, Depends(get_xapi_version)],
 ) -> XapiCaller:
-    """HTTP Basic with LRS client credentials, or a LearnLoop bearer token."""
+    """HTTP Basic with LRS client credentials, or a LearnLoop bearer token.
+
+    LRS client credentials found in the per-process cache (``credentials.cached_client``)
+    are checked here, on the event loop, without a hop to a thread: statement POSTs are
+    the LRS's busiest requests and nearly all of them come from a known client. The key
+    of a cached entry is an LRS client's; the other Basic authenticators recognise keys of
+    their own shape (cmi5 auth tokens have a prefix that the hex keys of LRS clients never
+    start with), so answering from the cache does not take a request from them.
+    Everything else may read the database and runs in the thread pool."""
+    pair = _basic_pair(request)
+    if pair is not None:
+        client = cached_client(*pair)
+        if client is not None:
+            return client_caller(client, settings.base_url)
+    return await run_in_threadpool(_resolve_caller, request, session, settings)
+
+
+def _resolve_caller(request: Request, session: Session, settings: Settings) -> XapiCaller:
     scheme, _, value = request.headers.get("authorization", "").partition(" ")
     if scheme.lower() == "basic":
         try:
@@ -120,3 +139,31 @@ async def read_body(request: Request) -> bytes:
 
 
 RawBody = Annotated[bytes, Depends(read_body)]
+
+
+@dataclass(frozen=True)
+class StatementWrite:
+    """What a request that stores statements needs: its session, the version it speaks,
+    its caller, the hooks and its body."""
+
+    session: Session
+    settings: Settings
+    version: XapiVersion
+    caller: XapiCaller
+    hooks: StatementHooks
+    body: bytes
+
+
+async def get_statement_write(request: Request, session: SessionDep) -> StatementWrite:
+    """The dependencies of ``PUT``/``POST /xapi/statements`` resolved in one: FastAPI's
+    per-dependency work cost more than these do themselves on the LRS's busiest route.
+    Same order as separate dependencies: the version header (400), then the caller (401),
+    then the body."""
+    settings = await get_settings(request)
+    version = await get_xapi_version(request, session)
+    caller = await get_xapi_caller(request, session, settings, version)
+    hooks = await get_statement_hooks(request)
+    return StatementWrite(session, settings, version, caller, hooks, await request.body())
+
+
+StatementWriteDep = Annotated[StatementWrite, Depends(get_statement_write)]
