@@ -16,7 +16,7 @@ from functools import cache
 from typing import Any
 
 import orjson
-from sqlalchemy import Text, and_, case, cast, delete, select, tuple_
+from sqlalchemy import Text, and_, case, cast, delete, select, text, tuple_
 from sqlalchemy.orm import Session
 
 from learnloop.analytics.facts import (
@@ -110,8 +110,8 @@ def facts_for(
 
 
 def _timestamp(statement: Mapping[str, Any]) -> datetime | None:
-    text = statement.get("timestamp") or statement.get("stored")
-    return parse_timestamp(str(text)) if text else None
+    moment = statement.get("timestamp") or statement.get("stored")
+    return parse_timestamp(str(moment)) if moment else None
 
 
 def add_facts(session: Session, facts: Sequence[Fact]) -> None:
@@ -183,13 +183,27 @@ def rebuild_projections(session: Session, base_url: str, *, chunk: int = 2000) -
             .limit(chunk)
         ).all()
         if not rows:
+            _analyze(session)
             return counted
         last_seq = rows[-1][0]
-        documents = [(seq, orjson.loads(text)) for seq, text in rows]
+        documents = [(seq, orjson.loads(document)) for seq, document in rows]
         about = [(seq, document) for seq, document in documents if about_content(document)]
         facts = facts_for(session, about, resolver)
         add_facts(session, facts)
         counted += len(facts)
+
+
+def _analyze(session: Session) -> None:
+    """Refresh PostgreSQL's planner statistics of the rebuilt tables in the same
+    transaction. A rebuild replaces every row, often of tables that were empty: until
+    autovacuum next analyzes them (a minute or more later, never when it is off) the
+    planner keeps the old statistics, and the dashboards' lookups of a few rows by
+    content or learner become sequential scans that grow with the tables. SQLite keeps
+    no statistics unless asked and plans these lookups by their indexes anyway."""
+    if dialect_name(session) != "postgresql":
+        return
+    for table in PROJECTION_TABLES:
+        session.execute(text(f'ANALYZE "{table.__tablename__}"'))
 
 
 # --- writing -----------------------------------------------------------------------------

@@ -5,7 +5,8 @@ import uuid
 from datetime import date
 from typing import Any
 
-from sqlalchemy import select
+import pytest
+from sqlalchemy import func, select, text
 from sqlalchemy.orm import Session
 
 from learnloop.analytics.models import (
@@ -19,6 +20,7 @@ from learnloop.analytics.projections import PROJECTION_TABLES, rebuild_projectio
 from learnloop.config import Settings
 from learnloop.xapi.models import StatementRow
 from tests.analytics.conftest import Store, statement, voiding
+from tests.support import databases
 
 VERB_CHOICES = ["attempted", "answered", "completed", "passed", "failed", "interacted"]
 
@@ -171,3 +173,37 @@ def test_statements_about_other_activities_make_no_facts(
     document["object"]["id"] = "https://example.com/courses/one"
     store([document])
     assert session.scalars(select(StatementFact)).all() == []
+
+
+@pytest.mark.skipif(
+    not databases.is_postgresql(databases.test_database_url()),
+    reason="planner statistics are PostgreSQL's (LEARNLOOP_TEST_DATABASE_URL)",
+)
+def test_a_rebuild_leaves_planner_statistics_of_the_rebuilt_tables(
+    session: Session, settings: Settings, store: Store
+) -> None:
+    base = settings.base_url
+    store(
+        [
+            statement(
+                base,
+                f"u{index % 3}",
+                "completed",
+                f"c{index % 4}",
+                result={"score": {"scaled": 0.5}},
+            )
+            for index in range(13)
+        ]
+    )
+    rebuild_projections(session, base)
+    session.flush()
+    # ANALYZE writes the row estimate in pg_class in place, visible before the commit.
+    for model, rows in (
+        (StatementFact, 13),
+        (LearnerProgress, session.scalar(select(func.count()).select_from(LearnerProgress))),
+    ):
+        estimate = session.scalar(
+            text("SELECT reltuples FROM pg_class WHERE oid = CAST(:name AS regclass)"),
+            {"name": model.__tablename__},
+        )
+        assert estimate == rows, model.__tablename__
