@@ -3,7 +3,8 @@ stored in the user's temporary area and named in params as ``<folder>/<name>#tmp
 the content is saved (then it moves into the content, see temp_files.claim_temp_files).
 
 The checks are media upload's (learnloop.h5p.media): the bytes must be the type the
-extension says, on the allow-list of the field's type; SVGs are sanitised; the size limit
+extension says, on the allow-list of the field's type (documents for "file" fields are
+checked here, see DOCUMENT_TYPES); SVGs are sanitised; the size limit
 is ``h5p_media_max_bytes`` (413) and the temporary-area cap and storage quota apply (413,
 as for media upload, nothing stored). The stored file is served from ``/h5p/temp/…``, to
 its owner only and sandboxed like every uploaded file (learnloop.files_origin).
@@ -13,6 +14,7 @@ from __future__ import annotations
 
 import re
 import secrets
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -25,16 +27,64 @@ from learnloop.h5p import content as content_service
 from learnloop.h5p.editor.image_size import image_size
 from learnloop.h5p.editor.schemas import UploadedFileOut
 from learnloop.h5p.errors import InvalidMedia, MediaTooLarge
-from learnloop.h5p.media import EXTENSION_TYPES, check_media, store_temp_media
+from learnloop.h5p.media import EXTENSION_TYPES, CheckedMedia, check_media, store_temp_media
 from learnloop.storage import FileStorage
 
+_ZIP = b"PK\x03\x04"
+_OLE = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
+
+
+def _is_plain_text(data: bytes) -> bool:
+    """UTF-8 text that is not markup (it is served as text/plain, sandboxed, nosniff)."""
+    if b"\x00" in data:
+        return False
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        return False
+    return not text.lstrip().startswith("<")
+
+
+def _is_webvtt(data: bytes) -> bool:
+    return _is_plain_text(data) and data.removeprefix(b"\xef\xbb\xbf").startswith(b"WEBVTT")
+
+
+# Documents on H5P core's content allow-list (h5p.classes.php, default
+# "content_whitelist") that "file" fields take besides the media types: the MIME type and
+# the check the bytes must pass.
+DOCUMENT_TYPES: dict[str, tuple[str, Callable[[bytes], bool]]] = {
+    "txt": ("text/plain", _is_plain_text),
+    "csv": ("text/csv", _is_plain_text),
+    "md": ("text/markdown", _is_plain_text),
+    "vtt": ("text/vtt", _is_webvtt),
+    "webvtt": ("text/vtt", _is_webvtt),
+    "rtf": ("application/rtf", lambda data: data.startswith(b"{\\rtf")),
+    "docx": (
+        "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+        lambda data: data.startswith(_ZIP),
+    ),
+    "xlsx": (
+        "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        lambda data: data.startswith(_ZIP),
+    ),
+    "pptx": (
+        "application/vnd.openxmlformats-officedocument.presentationml.presentation",
+        lambda data: data.startswith(_ZIP),
+    ),
+    "odt": ("application/vnd.oasis.opendocument.text", lambda data: data.startswith(_ZIP)),
+    "ods": ("application/vnd.oasis.opendocument.spreadsheet", lambda data: data.startswith(_ZIP)),
+    "odp": ("application/vnd.oasis.opendocument.presentation", lambda data: data.startswith(_ZIP)),
+    "doc": ("application/msword", lambda data: data.startswith(_OLE)),
+    "xls": ("application/vnd.ms-excel", lambda data: data.startswith(_OLE)),
+    "ppt": ("application/vnd.ms-powerpoint", lambda data: data.startswith(_OLE)),
+}
 # Extensions per field type. Images, video and audio as H5P's editor offers them; "file"
-# fields take every type on H5P core's content allow-list whose bytes LearnLoop can check.
+# fields take the media types LearnLoop sniffs and the documents above.
 FIELD_EXTENSIONS: dict[str, frozenset[str]] = {
     "image": frozenset({"png", "jpg", "jpeg", "gif", "svg", "webp"}),
     "video": frozenset({"mp4", "webm", "ogv"}),
     "audio": frozenset({"mp3", "wav", "ogg", "m4a"}),
-    "file": frozenset(EXTENSION_TYPES),
+    "file": frozenset(EXTENSION_TYPES) | frozenset(DOCUMENT_TYPES),
 }
 # The content folder of each field type (H5P core's).
 FIELD_FOLDERS = {"image": "images", "video": "videos", "audio": "audios", "file": "files"}
@@ -66,6 +116,15 @@ def parse_field(field_json: str) -> dict[str, Any]:
             "field must be the JSON semantics of an image, video, audio or file field"
         )
     return field
+
+
+def check_document(data: bytes, extension: str) -> CheckedMedia:
+    mime, looks_right = DOCUMENT_TYPES[extension]
+    if not data:
+        raise InvalidMedia("The file is empty")
+    if not looks_right(data):
+        raise InvalidMedia(f"The file's content is not a .{extension} file")
+    return CheckedMedia(data=data, content_type=mime, sniffed=mime)
 
 
 def stored_name(original: str, extension: str) -> str:
@@ -100,7 +159,10 @@ def upload_editor_file(
             f"A {kind} field takes {', '.join(sorted(allowed))} files, not .{extension or '?'}"
         )
     name = stored_name(upload.filename, extension)
-    checked = check_media(upload.data, name, allowed)
+    if extension in DOCUMENT_TYPES:
+        checked = check_document(upload.data, extension)
+    else:
+        checked = check_media(upload.data, name, allowed)
     store_temp_media(session, storage, settings, user, name, checked)
     size = image_size(checked.data, checked.content_type) if kind == "image" else None
     return UploadedFileOut(

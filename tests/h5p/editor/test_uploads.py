@@ -224,3 +224,48 @@ def test_another_users_tmp_upload_cannot_be_taken(
             json={"library": "H5P.MultiChoice 1.14", "params": _params_with_image(bad)},
         )
         assert refused.status_code in (400, 422), (bad, refused.text)
+
+
+FILE_FIELD = json.dumps({"name": "file", "type": "file"})
+
+
+@pytest.mark.parametrize(
+    ("name", "data", "mime"),
+    [
+        ("notes.txt", "Grüße\n".encode(), "text/plain"),
+        ("captions.vtt", b"WEBVTT\n\n00:00.000 --> 00:01.000\nHi\n", "text/vtt"),
+        ("report.pdf", b"%PDF-1.4\n%%EOF\n", "application/pdf"),
+        (
+            "sheet.xlsx",
+            b"PK\x03\x04rest of a zip",
+            "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        ),
+        ("clip.mp3", b"ID3\x03\x00\x00\x00\x00\x00\x00", "audio/mpeg"),
+    ],
+)
+def test_a_file_field_takes_documents_on_the_allow_list(client, teacher, name, data, mime):
+    response = send(client, teacher.headers, name=name, data=data, field=FILE_FIELD)
+    assert response.status_code == 200, response.text
+    result = response.json()["data"]
+    assert result["path"].startswith("files/") and result["mime"] == mime
+    assert result["width"] is None
+
+
+@pytest.mark.parametrize(
+    ("name", "data", "field"),
+    [
+        ("page.txt", b"<html><script>alert(1)</script></html>", FILE_FIELD),
+        ("bad.txt", b"\xff\xfe\x00binary", FILE_FIELD),
+        ("captions.vtt", b"not a caption file", FILE_FIELD),
+        ("fake.docx", b"MZ\x90\x00 an executable", FILE_FIELD),
+        ("tool.exe", b"MZ\x90\x00", FILE_FIELD),
+        ("page.html", b"<p>hi</p>", FILE_FIELD),
+        ("notes.txt", b"plain words", IMAGE_FIELD),
+    ],
+)
+def test_a_file_field_refuses_what_is_not_on_the_list_or_not_what_it_says(
+    client, teacher, storage, name, data, field
+):
+    response = send(client, teacher.headers, name=name, data=data, field=field)
+    assert response.status_code == 400, response.text
+    assert storage.list_keys("temp") == []
