@@ -22,7 +22,7 @@ from sqlalchemy.orm import Session
 
 from learnloop.analytics.projections import rebuild_projections
 from learnloop.config import Settings
-from learnloop.db import utcnow
+from learnloop.db import Database, utcnow
 from learnloop.jobs.models import Job, JobStatus
 from learnloop.jobs.worker import JobContext
 from learnloop.storage import LocalFileStorage
@@ -535,3 +535,30 @@ def test_a_since_until_query_reads_only_the_partitions_of_its_range(
     partitions = {p.name for p in partition_status(unpartitioned).partitions}
     scanned = {name for name in partitions if name in plan}
     assert scanned == {month.name}, plan
+
+
+@on_postgresql
+def test_the_job_waits_for_a_busy_table_instead_of_failing(
+    committed_database: Database, settings: Settings, storage: LocalFileStorage
+) -> None:
+    with committed_database.transaction() as session:
+        if not is_partitioned(session.connection()):
+            convert_statements_table(session.connection(), interval=MONTH, ahead=1, now=utcnow())
+    wider = settings.model_copy(update={"xapi_statement_partitions_ahead": 8})
+    with committed_database.engine.connect() as reader:
+        # A long read holds a lock that creating a partition has to wait for.
+        reader.execute(text("LOCK TABLE xapi_statements IN ACCESS SHARE MODE"))
+        with committed_database.transaction() as session:
+            run_statement_partitions(JobContext(session, wider, storage), {})
+        reader.rollback()
+    with committed_database.transaction() as session:
+        names = {p.name for p in partition_status(session.connection()).partitions}
+        assert upcoming_spans(utcnow(), MONTH, 8)[-1].name not in names
+        retry = session.scalars(select(Job).where(Job.kind == STATEMENT_PARTITIONS_JOB)).one()
+        assert retry.status == JobStatus.PENDING.value
+        assert utcnow() < retry.run_after < utcnow() + timedelta(hours=1)
+    # Once the table is free the next run creates them.
+    with committed_database.transaction() as session:
+        run_statement_partitions(JobContext(session, wider, storage), {})
+        names = {p.name for p in partition_status(session.connection()).partitions}
+        assert upcoming_spans(utcnow(), MONTH, 8)[-1].name in names

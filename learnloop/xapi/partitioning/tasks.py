@@ -10,6 +10,7 @@ from datetime import timedelta
 from typing import Any
 
 from sqlalchemy import select
+from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session
 
 from learnloop.db import utcnow
@@ -22,6 +23,8 @@ from learnloop.xapi.partitioning.upcoming import UpcomingReport, ensure_upcoming
 STATEMENT_PARTITIONS_JOB = "xapi.statement-partitions"
 # Far more often than the shortest interval (a day) needs: a missed run costs nothing.
 RUN_EVERY = timedelta(hours=6)
+RETRY_AFTER_LOCK_TIMEOUT = timedelta(minutes=10)
+LOCK_NOT_AVAILABLE = "55P03"  # PostgreSQL's SQLSTATE when lock_timeout expires
 
 logger = logging.getLogger("learnloop.xapi.partitions")
 
@@ -41,9 +44,22 @@ def run_statement_partitions(context: JobContext, _payload: dict[str, Any]) -> N
     connection = context.session.connection()
     if not is_postgresql(connection) or not is_partitioned(connection):
         return
-    report = ensure_upcoming_partitions(
-        connection, ahead=context.settings.xapi_statement_partitions_ahead, now=utcnow()
-    )
+    try:
+        with context.session.begin_nested():
+            # The connection asked for inside the block: that is when the SAVEPOINT is sent.
+            report = ensure_upcoming_partitions(
+                context.session.connection(),
+                ahead=context.settings.xapi_statement_partitions_ahead,
+                now=utcnow(),
+            )
+    except OperationalError as exc:
+        if getattr(exc.orig, "sqlstate", None) != LOCK_NOT_AVAILABLE:
+            raise
+        # A long query held the statements table: waiting is a state, not a failure (a
+        # failing job ends in the dead letters after a few attempts and the chain stops).
+        logger.warning("statement partitions: the table was busy, trying again later")
+        schedule_partition_job(context.session, RETRY_AFTER_LOCK_TIMEOUT)
+        return
     log_report(report)
     schedule_partition_job(context.session, RUN_EVERY)
 
