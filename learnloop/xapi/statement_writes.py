@@ -47,6 +47,14 @@ PG_INSERT_STATEMENTS = json_rows_insert(STATEMENTS, STATEMENT_COLUMNS).returning
 )
 PG_INSERT_AGENTS = json_rows_insert(AGENTS, ("statement_seq", "agent_key", "direct"))
 PG_INSERT_ACTIVITIES = json_rows_insert(ACTIVITIES, ("statement_seq", "activity_id"))
+# SQLite's: the document is bound as JSON text serialised by orjson.
+INSERT_STATEMENTS = (
+    insert(STATEMENTS)
+    .values(statement=bindparam("statement_json", type_=Text))
+    .returning(STATEMENTS.c.seq, sort_by_parameter_order=True)
+)
+INSERT_AGENTS = insert(AGENTS)
+INSERT_ACTIVITIES = insert(ACTIVITIES)
 
 
 def write_statement_rows(
@@ -77,27 +85,22 @@ def write_statement_rows(
         for seq, found in zip(seqs, activities, strict=True)
         for activity in found
     ]
-    for table, pg_insert, index_rows in (
-        (AGENTS, PG_INSERT_AGENTS, agent_rows),
-        (ACTIVITIES, PG_INSERT_ACTIVITIES, activity_rows),
+    for pg_insert, generic_insert, index_rows in (
+        (PG_INSERT_AGENTS, INSERT_AGENTS, agent_rows),
+        (PG_INSERT_ACTIVITIES, INSERT_ACTIVITIES, activity_rows),
     ):
         if not index_rows:
             continue
         if is_postgresql:
             executor.execute(pg_insert, {"rows": json_list(index_rows)})
         else:
-            executor.execute(insert(table), index_rows)
+            executor.execute(generic_insert, index_rows)
     return seqs
 
 
 def _insert_statements_generic(
     executor: Session | Connection, rows: Sequence[dict[str, Any]]
 ) -> list[int]:
-    statement = (
-        insert(STATEMENTS)
-        .values(statement=bindparam("statement_json", type_=Text))
-        .returning(STATEMENTS.c.seq, sort_by_parameter_order=True)
-    )
     parameters = [
         {
             **{k: v for k, v in row.items() if k != "statement"},
@@ -105,4 +108,4 @@ def _insert_statements_generic(
         }
         for row in rows
     ]
-    return [int(row[0]) for row in executor.execute(statement, parameters)]
+    return [int(row[0]) for row in executor.execute(INSERT_STATEMENTS, parameters)]
