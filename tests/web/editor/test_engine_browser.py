@@ -198,6 +198,49 @@ def test_questionset_with_two_nested_questions(
     assert stored_content(editor_site, content_id)["params"] == params
 
 
+def test_show_when_and_common_fields(editor_site: EditorSite, teacher_page: EditorPage) -> None:
+    view = teacher_page
+    page = view.page
+    open_new(view, "Question Set")
+    page.get_by_role("textbox", name="Title", exact=True).fill("Shared texts")
+    questions = page.get_by_role("region", name="Questions").locator(":scope > ol > li")
+    page.get_by_role("button", name="Add question").click()
+    expect(questions).to_have_count(2)
+    for index, (right, wrong) in enumerate((("Yes", "No"), ("Up", "Down"))):
+        question = questions.nth(index)
+        question.get_by_role("combobox", name="Question type").select_option(
+            label="Multiple Choice"
+        )
+        question.get_by_role("textbox", name="Question", exact=True).fill(f"Question {index}")
+        options = question.get_by_role("region", name="Available options").locator(".ll-list-item")
+        options.nth(0).get_by_role("textbox", name="Text", exact=True).fill(right)
+        options.nth(0).get_by_role("checkbox", name="Correct", exact=True).check()
+        options.nth(1).get_by_role("textbox", name="Text", exact=True).fill(wrong)
+    # showWhen: "Disable image zooming" shows only once the media type is an image.
+    first = questions.nth(0)
+    zooming = first.get_by_role("checkbox", name="Disable image zooming")
+    expect(zooming).to_be_hidden()
+    first.get_by_role("combobox", name=re.compile(r"^Type \(optional\)$")).select_option(
+        label="Image"
+    )
+    expect(zooming).to_be_visible()
+    first.get_by_role("combobox", name=re.compile(r"^Type \(optional\)$")).select_option(index=0)
+    expect(zooming).to_be_hidden()
+    # Common fields: one "Settings and texts" section per library, shared by both questions.
+    sections = page.locator("details.ll-common", has_text="Settings and texts: Multiple Choice")
+    expect(sections).to_have_count(1)
+    sections.locator(":scope > summary").click()
+    sections.get_by_role("textbox", name="Check answer button label").fill("Submit")
+    view.check("common-fields")
+    page.get_by_role("button", name="Save", exact=True).click()
+    content_id = saved_id(view)
+    stored = stored_content(editor_site, content_id)["params"]["questions"]
+    assert [q["params"]["UI"]["checkAnswerButton"] for q in stored] == ["Submit", "Submit"]
+    # An untouched common text keeps its default in both.
+    assert [q["params"]["UI"]["showSolutionButton"] for q in stored] == ["Show solution"] * 2
+    assert all("media" not in q["params"] or "type" not in q["params"]["media"] for q in stored)
+
+
 def test_client_validation_shows_errors_and_saves_nothing(
     editor_site: EditorSite, teacher_page: EditorPage
 ) -> None:
