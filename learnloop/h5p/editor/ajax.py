@@ -3,8 +3,8 @@ type picker; POST: the options of a ``library`` field), ``library`` (semantics i
 editor's language), ``translations`` and ``filter``.
 
 Shapes follow h5p-editor-php-library (h5peditor-ajax.class.php, h5peditor.class.php) in
-the reference's envelope; see the contract in docs of issue 15 and the module docstring of
-:mod:`learnloop.h5p.editor.routes`.
+the reference's envelope; the routes' module docstring states the contract with the browser
+side. Services here only read and flush; the request commits.
 """
 
 from __future__ import annotations

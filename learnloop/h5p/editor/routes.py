@@ -112,21 +112,19 @@ def ajax_get(
     raise _unknown_action(action, GET_ACTIONS, "GET")
 
 
-async def _ajax_body(request: Request) -> dict[str, Any] | EditorUpload:
-    """The POST body: multipart for ``files``, JSON for the other actions."""
+async def _ajax_body(request: Request, settings: SettingsDep) -> dict[str, Any] | EditorUpload:
+    """The POST body: multipart for ``files``, JSON for the other actions. (Starlette
+    answers a malformed multipart body or one with too many parts with a 400 itself.)"""
     action = request.query_params.get("action", "")
     if action == "files":
-        try:
-            form = await request.form(max_files=1, max_fields=10)
-        except Exception as exc:
-            raise BadRequest(f"Expected a multipart form: {exc}") from exc
+        form = await request.form(max_files=1, max_fields=10)
         upload, field, content_id = form.get("file"), form.get("field"), form.get("contentId")
         if not isinstance(upload, UploadFile) or not isinstance(field, str):
             raise BadRequest("action=files needs a multipart 'file' and a 'field' (JSON)")
         if content_id is not None and (not isinstance(content_id, str) or not content_id):
             raise BadRequest("contentId must be a content id")
-        limit = request.app.state.settings.h5p_media_max_bytes
-        data = await upload.read(limit + 1)
+        # One byte past the limit is enough to know the file is too large (413).
+        data = await upload.read(settings.h5p_media_max_bytes + 1)
         return EditorUpload(
             filename=upload.filename or "", data=data, field_json=field, content_id=content_id
         )

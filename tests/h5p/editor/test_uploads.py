@@ -269,3 +269,17 @@ def test_a_file_field_refuses_what_is_not_on_the_list_or_not_what_it_says(
     response = send(client, teacher.headers, name=name, data=data, field=field)
     assert response.status_code == 400, response.text
     assert storage.list_keys("temp") == []
+
+
+def test_a_files_request_that_is_not_multipart_is_400(client, teacher):
+    response = client.post(
+        "/h5p/ajax?action=files", headers=teacher.headers, json={"file": "x", "field": "{}"}
+    )
+    assert response.status_code == 400
+    two_files = client.post(
+        "/h5p/ajax?action=files",
+        headers=teacher.headers,
+        files=[("file", ("a.png", png())), ("file", ("b.png", png()))],
+        data={"field": IMAGE_FIELD},
+    )
+    assert two_files.status_code == 400
