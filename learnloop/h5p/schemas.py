@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_serializer
 
@@ -12,6 +12,10 @@ from learnloop.h5p.models import ContentCurriculum, H5PContent
 
 def _iso(value: datetime) -> str:
     return value.isoformat(timespec="milliseconds").replace("+00:00", "Z")
+
+
+# h5p.json holds years as numbers or strings, depending on the editor that wrote it.
+YearText = Annotated[str, Field(max_length=10)]
 
 
 class AuthorIn(BaseModel):
@@ -45,8 +49,8 @@ class MetadataIn(BaseModel):
     authors: list[AuthorIn] | None = Field(default=None, max_length=100)
     changes: list[ChangeIn] | None = Field(default=None, max_length=100)
     source: str | None = Field(default=None, max_length=2048)
-    yearFrom: int | str | None = Field(default=None)  # noqa: N815
-    yearTo: int | str | None = Field(default=None)  # noqa: N815
+    yearFrom: int | YearText | None = None  # noqa: N815
+    yearTo: int | YearText | None = None  # noqa: N815
     authorComments: str | None = Field(default=None, max_length=5000)  # noqa: N815
     a11yTitle: str | None = Field(default=None, max_length=255)  # noqa: N815
 
