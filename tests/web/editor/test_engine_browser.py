@@ -108,6 +108,12 @@ def test_multichoice_from_scratch_add_remove_reorder_and_save(
     focused = page.evaluate("() => document.activeElement.getAttribute('aria-label')")
     assert focused == "Move option 1 down", focused
     items.nth(1).get_by_role("checkbox", name="Correct", exact=True).check()
+    # Metadata: license with its version, one author.
+    page.get_by_role("combobox", name="License", exact=True).select_option("1")  # CC BY
+    page.get_by_role("combobox", name="License version").select_option("3.0")
+    page.get_by_role("button", name="Add author").click()
+    page.get_by_role("textbox", name="Name", exact=True).fill("Ada Lovelace")
+    page.get_by_role("combobox", name="Role").select_option(label="Editor")
     view.check("multichoice-filled")
     page.get_by_role("button", name="Save", exact=True).click()
     content_id = saved_id(view)
@@ -123,7 +129,9 @@ def test_multichoice_from_scratch_add_remove_reorder_and_save(
     stored = stored_content(editor_site, content_id)
     assert stored["library"].startswith("H5P.MultiChoice 1.")
     assert stored["metadata"]["title"] == "Sky colours"
-    assert stored["metadata"]["license"] == "U"
+    assert stored["metadata"]["license"] == "CC BY"
+    assert stored["metadata"]["licenseVersion"] == "3.0"
+    assert stored["metadata"]["authors"] == [{"name": "Ada Lovelace", "role": "Editor"}]
     params = stored["params"]
     assert text_of(params["question"]) == "Which colour is the sky?"
     assert [(text_of(a["text"]), a["correct"]) for a in params["answers"]] == [

@@ -1446,6 +1446,7 @@
 
   // --- metadata (h5p.json) ----------------------------------------------------------------------
 
+  // Field limits follow the content API's MetadataIn (learnloop/h5p/schemas.py).
   Form.prototype.metadataForm = function (metadata, fresh) {
     var form = this;
     var given = isObject(metadata) ? metadata : {};
@@ -1490,12 +1491,12 @@
     }, given.authors, prefix("authors"), { fresh: false, scope: null });
     var yearFrom = form.build({ name: "yearFrom", type: "number", label: t("yearFrom"), optional: true, min: -9999, max: 9999 }, given.yearFrom, prefix("yearFrom"), { fresh: false, scope: null });
     var yearTo = form.build({ name: "yearTo", type: "number", label: t("yearTo"), optional: true, min: -9999, max: 9999 }, given.yearTo, prefix("yearTo"), { fresh: false, scope: null });
-    var source = textField("source", t("source"), { maxLength: 255 });
+    var source = textField("source", t("source"), { maxLength: 2048 });
     var extras = textField("licenseExtras", t("licenseExtras"), { widget: "textarea", maxLength: 5000 });
     var changes = form.build({
       name: "changes", type: "list", label: t("changes"), entity: t("change"), defaultNum: 0, optional: true,
       field: { name: "change", type: "group", label: t("change"), fields: [
-        { name: "date", type: "text", label: t("changeDate"), maxLength: 255, optional: true },
+        { name: "date", type: "text", label: t("changeDate"), maxLength: 64, optional: true },
         { name: "author", type: "text", label: t("changeAuthor"), maxLength: 255, optional: true },
         { name: "log", type: "text", widget: "textarea", label: t("changeLog"), maxLength: 5000, optional: true }
       ] }
