@@ -247,7 +247,12 @@ class View:
         )
         state = page.get_attribute("#learnloop-editor", "data-state")
         status = page.locator("#editor-status").inner_text()
-        assert state == "saved", f"save refused: {status}"
+        if state != "saved":
+            marked = page.evaluate(
+                "() => Array.from(document.querySelectorAll('[aria-invalid=true]'))"
+                ".map(e => (e.closest('[data-path]') || e).outerHTML.slice(0, 200))"
+            )
+            pytest.fail(f"save refused: {status} {marked}")
         content_id = page.get_attribute("#learnloop-editor", "data-content-id")
         assert content_id
         return content_id
@@ -324,7 +329,7 @@ def _box(page: Page, selector: str) -> dict[str, float]:
     page.locator(selector).scroll_into_view_if_needed()
     box = page.locator(selector).bounding_box()
     assert box is not None, selector
-    return dict(box)
+    return {"x": box["x"], "y": box["y"], "width": box["width"], "height": box["height"]}
 
 
 def _move_on_stage(page: Page, selector: str, x: float, y: float) -> None:
@@ -496,6 +501,90 @@ def test_dragquestion_built_from_scratch_by_pointer_and_keyboard_is_played_for_f
         scores = lrs_scores(site, content_id)
         assert scores, "no scored statement reached the LRS"
         assert scores[0]["raw"] == scores[0]["max"] == 2
+        assert learner.problems == []
+    finally:
+        learner.close()
+
+
+# --- ImageHotspots ------------------------------------------------------------------------------
+
+
+def _hotspot_text(page: Page, hotspot: int, text: str) -> None:
+    """Give hotspot ``hotspot`` one H5P.Text popup with ``text`` (the engine's own fields)."""
+    # The engine names a new list item's path once it is in the list, so find it by order.
+    item = page.locator("li:has([data-widget='imageCoordinateSelector'])").nth(hotspot)
+    # New content starts each list with its default item; add one only when there is none.
+    if item.locator(".ll-library select").count() == 0:
+        item.get_by_role("button", name="Add item").click()
+    select = item.locator(".ll-library select").first
+    page.wait_for_function("(select) => !select.disabled", arg=select.element_handle())
+    select.select_option("H5P.Text 1.1")
+    editable = item.locator("[data-widget='html'] [contenteditable='true']").last
+    editable.wait_for()
+    editable.click()
+    page.keyboard.type(text)
+
+
+def test_imagehotspots_placed_by_click_and_keyboard_are_saved_and_open_in_the_player(
+    site: Site, teacher_view: View, tmp_path: Path
+) -> None:
+    page = teacher_view.page
+    teacher_view.open_editor(f"/h5p/editor/new?type={IMAGEHOTSPOTS}")
+    page.get_by_label("Title", exact=True).first.fill("Garden map")
+    image = tmp_path / "garden.png"
+    image.write_bytes(png(400, 200, (90, 140, 200)))
+    page.locator("[data-path='image'] input[type='file']").set_input_files(str(image))
+    page.locator("[data-path='image'] img.ll-w-preview").wait_for()
+
+    # Hotspot 1 (the list starts with one): a click at a quarter across, half down.
+    selectors = page.locator("[data-widget='imageCoordinateSelector']")
+    first = selectors.nth(0).locator(".ll-ih-surface")
+    first.locator("img.ll-ih-image").wait_for()
+    first.scroll_into_view_if_needed()
+    box = first.bounding_box()
+    assert box is not None
+    page.mouse.click(box["x"] + 0.25 * box["width"], box["y"] + 0.5 * box["height"])
+    _hotspot_text(page, 0, "The pond")
+
+    # Hotspot 2: added to the list, placed by keyboard from the centre.
+    page.get_by_role("button", name="Add hotspot").click()
+    marker = selectors.nth(1).locator(".ll-ih-marker")
+    marker.focus()
+    for _ in range(3):
+        page.keyboard.press("Shift+ArrowRight")
+    for _ in range(2):
+        page.keyboard.press("ArrowUp")
+    _hotspot_text(page, 1, "The shed")
+    teacher_view.check("imagehotspots-built")
+
+    content_id = teacher_view.save()
+    params = stored_params(site, content_id)
+    positions = [hotspot["position"] for hotspot in params["hotspots"]]
+    assert len(positions) == 2
+    assert abs(positions[0]["x"] - 25) < 2 and abs(positions[0]["y"] - 50) < 2
+    assert positions[1] == {"x": 80, "y": 48}
+    texts = [hotspot["content"][0]["params"]["text"] for hotspot in params["hotspots"]]
+    assert texts == ["<p>The pond</p>", "<p>The shed</p>"]
+    assert params["image"]["path"].startswith("images/")
+
+    publish(site, content_id)
+    learner = View(teacher_view.context.browser, site, "ih-learner")  # type: ignore[arg-type]
+    try:
+        play = player(learner.page, site, content_id)
+        hotspots = play.locator(".h5p-image-hotspot")
+        assert hotspots.count() == 2
+        # The player orders hotspots by position; open each and read its popup.
+        seen = []
+        for index in range(2):
+            hotspots.nth(index).click()
+            popup = play.locator(".h5p-image-hotspot-popup").first
+            popup.wait_for()
+            seen.append(popup.inner_text().strip())
+            play.locator(".h5p-image-hotspot-close-popup-button").first.click()
+            popup.wait_for(state="detached")
+        assert sorted(seen) == ["The pond", "The shed"]
+        ARTIFACTS.mkdir(exist_ok=True)
+        play.screenshot(path=str(ARTIFACTS / "editor-imagehotspots-played.png"))
         assert learner.problems == []
     finally:
         learner.close()

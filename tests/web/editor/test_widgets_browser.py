@@ -1,0 +1,131 @@
+"""The editor's rich-text and media widgets (widget-html.js, widgets-media.js) in headless
+Chromium inside the real editor page, saved through the real endpoints.
+
+A teacher writes a MultiChoice question: the rich-text field offers only the tags its
+semantics allow (bold yes, underline and links no), pasted markup outside them is reduced
+to its text, and the stored HTML holds only allowed tags. The question's image is uploaded
+through the image widget (preview shown) with its alternative text, and the save moves it
+out of the temporary area. Checked with axe-core at desktop and phone size.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from playwright.sync_api import Browser
+
+from tests.web.editor.test_visual_editors_browser import (
+    Site,
+    View,
+    browser,
+    import_package,
+    png,
+    site,
+    stored_params,
+)
+
+__all__ = ["browser", "site"]  # module fixtures shared with the visual editor tests
+
+pytestmark = pytest.mark.browser
+
+MULTICHOICE = "H5P.MultiChoice"
+PASTED = (
+    "<p>Think <u>carefully</u> about <a href='https://example.test/'>the sum</a>"
+    "<script>window.pwned = 1</script></p>"
+    "<table><tbody><tr><td>two</td><td>plus two</td></tr></tbody></table>"
+)
+PASTE = """([selector, html]) => {
+  const target = document.querySelector(selector);
+  target.focus();
+  const data = new DataTransfer();
+  data.setData('text/html', html);
+  data.setData('text/plain', html.replace(/<[^>]+>/g, ' '));
+  target.dispatchEvent(new ClipboardEvent('paste', {clipboardData: data, bubbles: true, cancelable: true}));
+}"""
+
+
+@pytest.fixture(scope="module")
+def multichoice_site(site: Site, fixtures_dir: Path) -> Site:
+    import_package(site, site.admin_token, fixtures_dir, MULTICHOICE)
+    return site
+
+
+QUESTION = "[data-path='question'][data-widget='html']"
+
+
+@pytest.mark.parametrize("phone", [False, True], ids=["desktop", "phone"])
+def test_rich_text_keeps_to_its_tags_and_an_image_uploads_with_alt_text(
+    multichoice_site: Site, browser: Browser, tmp_path: Path, phone: bool
+) -> None:
+    site = multichoice_site
+    view = View(browser, site, "widgets-" + ("phone" if phone else "desktop"), phone=phone)
+    try:
+        view.sign_in()
+        page = view.page
+        with site.api(site.teacher_token) as http:
+            library = http.get("/h5p/ajax", params={"action": "libraries"}).json()["data"]
+        uber = next(item["uberName"] for item in library if item["machineName"] == MULTICHOICE)
+        view.open_editor(f"/h5p/editor/new?type={uber}")
+        page.get_by_label("Title", exact=True).first.fill("Sums")
+
+        question = QUESTION
+        toolbar = page.locator(f"{question} [role='toolbar']")
+        # Only the field's tags get buttons: strong, em, sub, sup, h2, h3, pre, code.
+        names = toolbar.get_by_role("button").all_inner_texts()
+        assert any("Bold" in name for name in names)
+        assert not any("Underline" in name or "Link" in name for name in names), names
+        editable = page.locator(f"{question} [contenteditable='true']")
+        editable.click()
+        page.keyboard.type("What is ")
+        bold = toolbar.get_by_role("button", name="Bold")
+        bold.click()
+        assert bold.get_attribute("aria-pressed") == "true"
+        page.keyboard.type("two plus two")
+        bold.click()
+        assert bold.get_attribute("aria-pressed") == "false"
+        page.keyboard.type("? ")
+        page.evaluate(PASTE, [f"{question} [contenteditable='true']", PASTED])
+        assert page.evaluate("() => window.pwned") is None
+
+        # The question's image: H5P.Image as the media sub-content.
+        media = page.locator(".ll-library select").first
+        page.wait_for_function("(select) => !select.disabled", arg=media.element_handle())
+        media.select_option(label="Image")
+        image = tmp_path / "sum.png"
+        image.write_bytes(png(64, 48, (200, 40, 40)))
+        upload = page.locator("[data-widget='image']").first
+        upload.locator("input[type='file']").set_input_files(str(image))
+        preview = upload.locator("img.ll-w-preview")
+        preview.wait_for()
+        page.wait_for_function(
+            "(img) => img.complete && img.naturalWidth === 64", arg=preview.element_handle()
+        )
+        page.get_by_label("Alternative text", exact=False).first.fill("Two red squares")
+
+        # The two answers (the list starts with them); the first is correct.
+        texts = page.locator("[data-path$='.text'][data-widget='html'] [contenteditable='true']")
+        texts.nth(0).click()
+        page.keyboard.type("4")
+        texts.nth(1).click()
+        page.keyboard.type("5")
+        page.get_by_label("Correct").first.check()
+        view.check("multichoice-form")
+
+        content_id = view.save()
+        params = stored_params(site, content_id)
+        stored = params["question"]
+        assert stored.startswith(
+            "<p>What is <strong>two plus two</strong>? Think carefully about the sum"
+        )
+        for tag in ("<u>", "<a ", "<table", "<td", "<script"):
+            assert tag not in stored, stored
+        assert "plus two" in stored.split("</strong>")[1]
+        file = params["media"]["type"]["params"]["file"]
+        assert file["path"].startswith("images/") and not file["path"].endswith("#tmp")
+        assert (file["mime"], file["width"], file["height"]) == ("image/png", 64, 48)
+        assert params["media"]["type"]["params"]["alt"] == "Two red squares"
+        assert [answer["correct"] for answer in params["answers"]] == [True, False]
+        assert view.problems == []
+    finally:
+        view.close()
