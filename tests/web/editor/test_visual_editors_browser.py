@@ -456,6 +456,12 @@ def test_dragquestion_built_from_scratch_by_pointer_and_keyboard_is_played_for_f
         page.keyboard.press("Shift+ArrowDown")
     page.keyboard.press("Enter")
     _tick_correct(page, "Draggable 2: Pear")
+
+    # A third zone linked to draggable 1, then deleted: the links it held go with it.
+    _add_drop_zone(page, "Spare")
+    _tick_correct(page, "Draggable 1: Apple")
+    page.locator(PANEL).get_by_role("button", name="Delete Drop zone 3").click()
+    assert page.locator(f"{STAGE} .ll-dq-dropZone").count() == 2
     teacher_view.check("dragquestion-built")
 
     content_id = teacher_view.save()
