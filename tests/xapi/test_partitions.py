@@ -117,6 +117,9 @@ def test_weeks_start_on_monday_and_days_at_midnight_utc() -> None:
 def test_upcoming_spans_are_the_current_interval_and_the_next_ones() -> None:
     spans = upcoming_spans(datetime(2026, 12, 3, tzinfo=UTC), MONTH, 3)
     assert [s.name[-7:] for s in spans] == ["2026_12", "2027_01", "2027_02", "2027_03"]
+    # From the last day of a long month into shorter ones.
+    spans = upcoming_spans(datetime(2027, 1, 31, 23, 59, tzinfo=UTC), MONTH, 2)
+    assert [(s.start.month, s.end.month) for s in spans] == [(1, 2), (2, 3), (3, 4)]
 
 
 # --- SQLite: a clear refusal ---------------------------------------------------------------
@@ -562,3 +565,13 @@ def test_the_job_waits_for_a_busy_table_instead_of_failing(
         run_statement_partitions(JobContext(session, wider, storage), {})
         names = {p.name for p in partition_status(session.connection()).partitions}
         assert upcoming_spans(utcnow(), MONTH, 8)[-1].name in names
+
+
+@on_postgresql
+def test_conversion_on_the_last_day_of_a_long_month_reaches_the_shorter_ones(
+    unpartitioned: Connection,
+) -> None:
+    report = convert_statements_table(
+        unpartitioned, interval=MONTH, ahead=1, now=datetime(2027, 1, 31, 23, tzinfo=UTC)
+    )
+    assert report.partitions == ["xapi_statements_p2027_01", "xapi_statements_p2027_02"]

@@ -41,8 +41,8 @@ from learnloop.xapi.partitioning.layout import (
     STATEMENTS_TABLE,
     PartitionInterval,
     PartitionSpan,
-    next_start,
     spans_between,
+    upcoming_spans,
 )
 
 STATEMENT_IDS_TABLE = "xapi_statement_ids"
@@ -119,9 +119,7 @@ def convert_statements_table(
     oldest, newest = connection.execute(
         text(f"SELECT min(stored), max(stored) FROM {quoted(OLD_TABLE)}")  # noqa: S608 (constant)
     ).one()
-    last = now
-    for _ in range(ahead):
-        last = next_start(last, interval)
+    last = upcoming_spans(now, interval, ahead)[-1].start
     if newest is not None and newest > last:
         last = newest
     spans = list(spans_between(oldest or now, last, interval))
