@@ -42,6 +42,8 @@ def open_new(view: EditorPage, title: str) -> None:
     """From the picker, open the form of the content type called ``title``."""
     view.goto("/h5p/editor/new")
     view.wait_for_editor()
+    # The icons finish loading first: leaving the page would abort them.
+    view.page.wait_for_function("() => Array.from(document.images).every(i => i.complete)")
     links = view.page.locator("#type-list a")
     links.filter(has=view.page.get_by_text(title, exact=True)).click()
     view.wait_for_editor()
@@ -108,8 +110,12 @@ def test_multichoice_from_scratch_add_remove_reorder_and_save(
     focused = page.evaluate("() => document.activeElement.getAttribute('aria-label')")
     assert focused == "Move option 1 down", focused
     items.nth(1).get_by_role("checkbox", name="Correct", exact=True).check()
-    # Metadata: license with its version, one author.
+    # Metadata: license with its version, one author. "Undisclosed" has no versions, and
+    # the media's sub-content title shows only once a media type is chosen.
+    expect(page.get_by_role("combobox", name="License version")).to_be_hidden()
+    expect(page.get_by_role("textbox", name="Title of this part")).to_be_hidden()
     page.get_by_role("combobox", name="License", exact=True).select_option("1")  # CC BY
+    expect(page.get_by_role("combobox", name="License version")).to_be_visible()
     page.get_by_role("combobox", name="License version").select_option("3.0")
     page.get_by_role("button", name="Add author").click()
     page.get_by_role("textbox", name="Name", exact=True).fill("Ada Lovelace")

@@ -85,6 +85,7 @@
     notSavedField: "The content was not saved: {reason} The field is marked below.",
     unsaved: "You have unsaved changes.",
     metadata: "Title, license and authors",
+    moreMetadata: "Source, years, changes and comments",
     title: "Title",
     license: "License",
     licenseVersion: "License version",
@@ -1510,10 +1511,20 @@
     var details = el("details", { className: "ll-group ll-metadata", open: true });
     details.appendChild(el("summary", { className: "ll-group-title", text: t("metadata") }));
     var body = el("div", { className: "ll-group-body" });
+    // The less used fields fold away (open when one of them has a value).
+    var more = el("details", { className: "ll-group ll-metadata-more" });
+    more.appendChild(el("summary", { className: "ll-group-title", text: t("moreMetadata") }));
+    var moreBody = el("div", { className: "ll-group-body" });
+    more.appendChild(moreBody);
+    var secondary = ["source", "yearFrom", "yearTo", "licenseExtras", "changes", "authorComments"];
     parts.forEach(function (part) {
-      body.appendChild(part[1].element);
+      var folded = secondary.indexOf(part[0]) >= 0;
+      (folded ? moreBody : body).appendChild(part[1].element);
+      if (folded && given[part[0]] !== undefined && given[part[0]] !== "" &&
+          !(Array.isArray(given[part[0]]) && !given[part[0]].length)) { more.open = true; }
       if (part[0] === "license") { body.appendChild(versionRow); }
     });
+    body.appendChild(more);
     details.appendChild(body);
     return {
       element: details,
@@ -1575,6 +1586,15 @@
     return null;
   };
 
+  // Opens the folded groups around a field before it gets the focus.
+  function reveal(widget) {
+    var node = widget.element;
+    while (node) {
+      if (node.tagName === "DETAILS") { node.open = true; }
+      node = node.parentElement;
+    }
+  }
+
   Form.prototype.setStatus = function (kind, message, links) {
     var box = this.statusBox;
     box.textContent = "";
@@ -1602,7 +1622,7 @@
         var result = form.validate();
         if (result.count) {
           form.setStatus("error", t("fixProblems", { count: result.count }));
-          if (result.first) { result.first.focus(); }
+          if (result.first) { reveal(result.first); result.first.focus(); }
           throw null;
         }
       }
@@ -1635,6 +1655,7 @@
       if (widget) {
         var reason = error.details.reason || error.message;
         widget.showErrors([reason]);
+        reveal(widget);
         widget.focus();
         form.setStatus("error", t("notSavedField", { reason: error.message }));
       } else {
