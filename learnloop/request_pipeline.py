@@ -73,13 +73,14 @@ class RequestPipeline:
             nonlocal status
             if message["type"] == "http.response.start":
                 status = int(message["status"])
+                message.setdefault("headers", [])
                 if not has_origin:
                     # What CORSMiddleware answers a request without Origin (it varies by it).
                     headers = MutableHeaders(scope=message)
                     headers["Vary"] = ", ".join([*headers.getlist("Vary"), "Origin"])
                 if xapi_headers is not None:
                     xapi_headers.apply(message)
-                message["headers"] = [*message.get("headers", ()), request_id_header]
+                message["headers"] = [*message["headers"], request_id_header]
             await send(message)
 
         try:
