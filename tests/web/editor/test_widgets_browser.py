@@ -6,6 +6,8 @@ semantics allow (bold yes, underline and links no), pasted markup outside them i
 to its text, and the stored HTML holds only allowed tags. The question's image is uploaded
 through the image widget (preview shown) with its alternative text, and the save moves it
 out of the temporary area. Checked with axe-core at desktop and phone size.
+In an ImageHotspots text the link button takes http, https and mailto addresses only: a
+javascript: address is refused at the field and a web address is stored as the link.
 """
 
 from __future__ import annotations
@@ -16,8 +18,10 @@ import pytest
 from playwright.sync_api import Browser
 
 from tests.web.editor.test_visual_editors_browser import (
+    IMAGEHOTSPOTS,
     Site,
     View,
+    _hotspot_text,
     browser,
     import_package,
     png,
@@ -127,5 +131,50 @@ def test_rich_text_keeps_to_its_tags_and_an_image_uploads_with_alt_text(
         assert params["media"]["type"]["params"]["alt"] == "Two red squares"
         assert [answer["correct"] for answer in params["answers"]] == [True, False]
         assert view.problems == []
+    finally:
+        view.close()
+
+
+def test_rich_text_links_take_only_web_and_mail_addresses(
+    site: Site, browser: Browser, tmp_path: Path
+) -> None:
+    view = View(browser, site, "widgets-links")
+    try:
+        view.sign_in()
+        page = view.page
+        view.open_editor(f"/h5p/editor/new?type={IMAGEHOTSPOTS}")
+        page.get_by_label("Title", exact=True).first.fill("Garden links")
+        image = tmp_path / "garden.png"
+        image.write_bytes(png(200, 100, (90, 140, 200)))
+        page.locator("[data-path='image'] input[type='file']").set_input_files(str(image))
+        surface = page.locator("[data-widget='imageCoordinateSelector'] .ll-ih-surface").first
+        surface.locator("img.ll-ih-image").wait_for()
+        surface.click(position={"x": 20, "y": 20})
+        _hotspot_text(page, 0, "Visit the garden")
+
+        text = page.locator("li:has([data-widget='imageCoordinateSelector'])").first.locator(
+            "[data-widget='html']"
+        )
+        toolbar = text.locator("[role='toolbar']")
+        # H5P.Text allows del and a but not u: strikethrough and link, no underline.
+        assert toolbar.get_by_role("button", name="Strikethrough").count() == 1
+        assert toolbar.get_by_role("button", name="Underline").count() == 0
+        page.keyboard.press("Control+a")
+        toolbar.get_by_role("button", name="Link").click()
+        address = text.get_by_label("Link address (http, https or mailto)")
+        address.fill("javascript:alert(1)")
+        address.press("Enter")
+        error = text.locator(".ll-w-linkform .ll-w-errors")
+        assert error.is_visible() and "http" in error.inner_text()
+        assert address.get_attribute("aria-invalid") == "true"
+        address.fill("https://example.test/garden")
+        address.press("Enter")
+        assert not address.is_visible()
+        assert toolbar.get_by_role("button", name="Link").get_attribute("aria-pressed") == "true"
+        view.check("links")
+
+        content_id = view.save()
+        stored = stored_params(site, content_id)["hotspots"][0]["content"][0]["params"]["text"]
+        assert stored == '<p><a href="https://example.test/garden">Visit the garden</a></p>'
     finally:
         view.close()
