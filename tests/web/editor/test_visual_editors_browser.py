@@ -18,44 +18,38 @@ from __future__ import annotations
 import io
 import struct
 import zlib
-from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import httpx
 import pytest
-from playwright.sync_api import Browser, ConsoleMessage, Page, Request, Response
+from playwright.sync_api import Page
 
-from learnloop.auth import users as user_service
-from learnloop.auth.models import Role
-from learnloop.db import Database
-from tests.support.browser import chromium
-from tests.support.databases import (
-    create_fresh_database,
-    drop_postgres_database,
-    is_postgresql,
-    sibling_database_url,
+from tests.support.live_server import LIVE_PASSWORD
+from tests.web.editor.conftest import (
+    ADMIN,
+    ARTIFACTS,
+    DESKTOP,
+    LEARNER,
+    TEACHER,
+    EditorPage,
+    EditorSite,
+    OpenPage,
+    stored_content,
 )
-from tests.support.live_server import LIVE_PASSWORD, LiveServer, seed_accounts, start_live_server
 
 pytestmark = pytest.mark.browser
 
-REPO = Path(__file__).resolve().parents[3]
-ARTIFACTS = REPO / "test-artifacts"
-AXE_SOURCE = (REPO / "node_modules" / "axe-core" / "axe.min.js").read_text()
 PACKAGES = ("H5P.DragQuestion", "H5P.ImageHotspots")
+# Libraries the shared editor_site fixture installs (conftest); MultiChoice serves
+# test_widgets_browser.py, which shares this module's fixtures.
+EDITOR_PACKAGES = [*PACKAGES, "H5P.MultiChoice"]
 DRAGQUESTION = "H5P.DragQuestion 1.13"
 IMAGEHOTSPOTS = "H5P.ImageHotspots 1.9"
 ANSWERED = "http://adlnet.gov/expapi/verbs/answered"
 COMPLETED = "http://adlnet.gov/expapi/verbs/completed"
 
-SERIOUS_VIOLATIONS = """async () => {
-  const result = await axe.run(document, {resultTypes: ['violations'], iframes: false});
-  return result.violations
-    .filter(v => v.impact === 'serious' || v.impact === 'critical')
-    .map(v => `${v.id}: ${v.help} @ ${v.nodes.slice(0, 3).map(n => n.target.join(' ')).join(' | ')}`);
-}"""
 PLAYER_READY = """() => {
   const container = document.querySelector('.h5p-content.h5p-initialized .h5p-container');
   return !!container && container.getBoundingClientRect().height > 20;
@@ -82,43 +76,33 @@ def png(width: int, height: int, rgb: tuple[int, int, int]) -> bytes:
 
 @dataclass
 class Site:
-    server: LiveServer
-    admin_token: str
-    teacher_token: str
-    learner_token: str
+    """The shared editor test server (conftest ``editor_site``) with what these tests add:
+    the learner's id and an LRS client that reads statements."""
+
+    editor: EditorSite
     learner_id: str
     lrs_auth: tuple[str, str]
 
     @property
     def base_url(self) -> str:
-        return self.server.base_url
+        return self.editor.base_url
+
+    @property
+    def admin_token(self) -> str:
+        return self.editor.tokens[ADMIN]
+
+    @property
+    def teacher_token(self) -> str:
+        return self.editor.tokens[TEACHER]
+
+    @property
+    def learner_token(self) -> str:
+        return self.editor.tokens[LEARNER]
 
     def api(self, token: str) -> httpx.Client:
         return httpx.Client(
             base_url=self.base_url, timeout=60, headers={"Authorization": f"Bearer {token}"}
         )
-
-
-def _login(http: httpx.Client, email: str) -> tuple[str, str]:
-    response = http.post("/api/auth/login", json={"email": email, "password": LIVE_PASSWORD})
-    assert response.status_code == 200, response.text
-    data = response.json()["data"]
-    return data["token"], data["user"]["id"]
-
-
-def _seed_admin(url: str) -> None:
-    database = Database.from_url(url)
-    try:
-        with database.transaction() as session:
-            user_service.create_user(
-                session,
-                email="admin@example.test",
-                display_name="Ada Admin",
-                role=Role.ADMIN,
-                password=LIVE_PASSWORD,
-            )
-    finally:
-        database.engine.dispose()
 
 
 def import_package(site: Site, token: str, fixtures_dir: Path, name: str) -> str:
@@ -133,10 +117,7 @@ def import_package(site: Site, token: str, fixtures_dir: Path, name: str) -> str
 
 
 def stored_params(site: Site, content_id: str) -> Any:
-    with site.api(site.teacher_token) as http:
-        response = http.get(f"/h5p/content/{content_id}/params")
-    assert response.status_code == 200, response.text
-    return response.json()["data"]["params"]
+    return stored_content(site.editor, content_id)["params"]
 
 
 def publish(site: Site, content_id: str) -> None:
@@ -148,135 +129,56 @@ def publish(site: Site, content_id: str) -> None:
 
 
 @pytest.fixture(scope="module")
-def site(
-    database_url: str, tmp_path_factory: pytest.TempPathFactory, fixtures_dir: Path
-) -> Iterator[Site]:
-    directory = tmp_path_factory.mktemp("visual-editors")
-    url = create_fresh_database(sibling_database_url(database_url, directory))
-    seed_accounts(url, learners=1)
-    _seed_admin(url)
-    server = start_live_server(url, directory / "live")
-    try:
-        with httpx.Client(base_url=server.base_url, timeout=120) as http:
-            admin_token, _ = _login(http, "admin@example.test")
-            teacher_token, _ = _login(http, "teacher@example.test")
-            learner_token, learner_id = _login(http, "learner0@example.test")
-            client = http.post(
-                "/api/admin/lrs-clients",
-                headers={"Authorization": f"Bearer {admin_token}"},
-                json={"name": "Visual editor tests", "scopes": ["statements/read"]},
-            )
-            assert client.status_code == 201, client.text
-            issued = client.json()["data"]
-        built = Site(
-            server=server,
-            admin_token=admin_token,
-            teacher_token=teacher_token,
-            learner_token=learner_token,
-            learner_id=learner_id,
-            lrs_auth=(issued["key"], issued["secret"]),
+def site(editor_site: EditorSite) -> Site:
+    with httpx.Client(base_url=editor_site.base_url, timeout=60) as http:
+        login = http.post("/api/auth/login", json={"email": LEARNER, "password": LIVE_PASSWORD})
+        assert login.status_code == 200, login.text
+        client = http.post(
+            "/api/admin/lrs-clients",
+            headers={"Authorization": f"Bearer {editor_site.tokens[ADMIN]}"},
+            json={"name": "Visual editor tests", "scopes": ["statements/read"]},
         )
-        # The admin installs the content types by importing their hub packages.
-        for name in PACKAGES:
-            import_package(built, admin_token, fixtures_dir, name)
-        yield built
-    finally:
-        server.stop()
-        if is_postgresql(url):
-            drop_postgres_database(url)
+        assert client.status_code == 201, client.text
+    issued = client.json()["data"]
+    return Site(
+        editor=editor_site,
+        learner_id=login.json()["data"]["user"]["id"],
+        lrs_auth=(issued["key"], issued["secret"]),
+    )
 
 
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Browser]:
-    with chromium() as browser:
-        yield browser
+def open_editor(view: EditorPage, path: str) -> None:
+    view.goto(path)
+    view.wait_for_editor("ready")
 
 
-class View:
-    """A signed-in teacher's page; every error, failed or foreign request is recorded."""
-
-    def __init__(self, browser: Browser, site: Site, label: str, phone: bool = False) -> None:
-        viewport = {"width": 390, "height": 844} if phone else {"width": 1280, "height": 800}
-        self.context = browser.new_context(viewport=viewport)  # type: ignore[arg-type]
-        self.page = self.context.new_page()
-        self.site = site
-        self.label = label
-        self.problems: list[str] = []
-        self.page.on("console", self._console)
-        self.page.on("pageerror", lambda error: self.problems.append(f"pageerror: {error}"))
-        self.page.on("response", self._response)
-        self.page.on("request", self._request)
-        self.page.on("requestfailed", self._failed)
-
-    def _console(self, message: ConsoleMessage) -> None:
-        if message.type == "error":
-            self.problems.append(f"console: {message.text}")
-
-    def _response(self, response: Response) -> None:
-        if response.status >= 400:
-            self.problems.append(f"HTTP {response.status}: {response.url}")
-
-    def _request(self, request: Request) -> None:
-        if not request.url.startswith((self.site.base_url, "data:", "blob:", "about:")):
-            self.problems.append(f"external request: {request.url}")
-
-    def _failed(self, request: Request) -> None:
-        self.problems.append(f"request failed: {request.url} {request.failure}")
-
-    def sign_in(self, email: str = "teacher@example.test") -> None:
-        page = self.page
-        page.goto(f"{self.site.base_url}/login")
-        page.get_by_label("Email").fill(email)
-        page.get_by_label("Password").fill(LIVE_PASSWORD)
-        page.get_by_role("button", name="Sign in").click()
-        page.wait_for_url(lambda url: not url.endswith("/login"), timeout=15_000)
-
-    def open_editor(self, path: str) -> None:
-        self.page.goto(f"{self.site.base_url}{path}")
-        self.page.wait_for_selector(
-            "#learnloop-editor[data-state='ready']", timeout=30_000, state="attached"
+def save(view: EditorPage) -> str:
+    """Save with the editor's button; the content id the editor reports."""
+    page = view.page
+    page.get_by_role("button", name="Save", exact=True).click()
+    page.wait_for_selector(
+        "#learnloop-editor[data-state='saved'], #learnloop-editor[data-state='invalid']",
+        state="attached",
+        timeout=30_000,
+    )
+    if page.get_attribute("#learnloop-editor", "data-state") != "saved":
+        marked = page.evaluate(
+            "() => Array.from(document.querySelectorAll('[aria-invalid=true]'))"
+            ".map(e => (e.closest('[data-path]') || e).outerHTML.slice(0, 200))"
         )
-
-    def save(self) -> str:
-        page = self.page
-        page.get_by_role("button", name="Save", exact=True).click()
-        page.wait_for_selector(
-            "#learnloop-editor[data-state='saved'], #learnloop-editor[data-state='invalid']",
-            state="attached",
-            timeout=30_000,
-        )
-        state = page.get_attribute("#learnloop-editor", "data-state")
-        status = page.locator("#editor-status").inner_text()
-        if state != "saved":
-            marked = page.evaluate(
-                "() => Array.from(document.querySelectorAll('[aria-invalid=true]'))"
-                ".map(e => (e.closest('[data-path]') || e).outerHTML.slice(0, 200))"
-            )
-            pytest.fail(f"save refused: {status} {marked}")
-        content_id = page.get_attribute("#learnloop-editor", "data-content-id")
-        assert content_id
-        return content_id
-
-    def check(self, name: str) -> None:
-        page = self.page
-        if not page.evaluate("() => typeof window.axe !== 'undefined'"):
-            page.evaluate(AXE_SOURCE)
-        violations = page.evaluate(SERIOUS_VIOLATIONS)
-        ARTIFACTS.mkdir(exist_ok=True)
-        page.screenshot(path=str(ARTIFACTS / f"editor-{self.label}-{name}.png"), full_page=True)
-        assert violations == [], f"{name}: {violations}"
-        assert self.problems == [], f"{name}: {self.problems}"
-
-    def close(self) -> None:
-        self.context.close()
+        pytest.fail(f"save refused: {page.locator('#editor-status').inner_text()} {marked}")
+    content_id = page.get_attribute("#learnloop-editor", "data-content-id")
+    assert content_id
+    return content_id
 
 
 @pytest.fixture
-def teacher_view(browser: Browser, site: Site, request: pytest.FixtureRequest) -> Iterator[View]:
-    view = View(browser, site, request.node.name)
-    view.sign_in()
-    yield view
-    view.close()
+def teacher_view(site: Site, open_page: OpenPage, request: pytest.FixtureRequest) -> EditorPage:
+    return open_page(TEACHER, DESKTOP, request.node.name)
+
+
+def learner_view(open_page: OpenPage, label: str) -> EditorPage:
+    return open_page(LEARNER, DESKTOP, label)
 
 
 def lrs_scores(site: Site, content_id: str) -> list[dict[str, Any]]:
@@ -308,15 +210,15 @@ def player(page: Page, site: Site, content_id: str) -> Page:
 
 @pytest.mark.parametrize("package", PACKAGES)
 def test_hub_content_saved_unchanged_keeps_params_identical(
-    site: Site, teacher_view: View, fixtures_dir: Path, package: str
+    site: Site, teacher_view: EditorPage, fixtures_dir: Path, package: str
 ) -> None:
     content_id = import_package(site, site.teacher_token, fixtures_dir, package)
     before = stored_params(site, content_id)
-    teacher_view.open_editor(f"/h5p/editor/{content_id}")
+    open_editor(teacher_view, f"/h5p/editor/{content_id}")
     widget = "dragQuestion" if package == "H5P.DragQuestion" else "imageCoordinateSelector"
     assert teacher_view.page.locator(f"[data-widget='{widget}']").count() >= 1
     teacher_view.check("opened")
-    assert teacher_view.save() == content_id
+    assert save(teacher_view) == content_id
     after = stored_params(site, content_id)
     assert after == before
 
@@ -413,10 +315,10 @@ def _play_place(page: Page, text: str, zone: int) -> None:
 
 
 def test_dragquestion_built_from_scratch_by_pointer_and_keyboard_is_played_for_full_score(
-    site: Site, teacher_view: View, tmp_path: Path
+    site: Site, teacher_view: EditorPage, open_page: OpenPage, tmp_path: Path
 ) -> None:
     page = teacher_view.page
-    teacher_view.open_editor(f"/h5p/editor/new?type={DRAGQUESTION}")
+    open_editor(teacher_view, f"/h5p/editor/new?type={DRAGQUESTION}")
     page.get_by_label("Title", exact=True).first.fill("Fruit sorting")
     _upload_background(page, tmp_path)
     # Draggable 1 by pointer: drag it from the top-left corner into place, widen it by its handle.
@@ -464,7 +366,7 @@ def test_dragquestion_built_from_scratch_by_pointer_and_keyboard_is_played_for_f
     assert page.locator(f"{STAGE} .ll-dq-dropZone").count() == 2
     teacher_view.check("dragquestion-built")
 
-    content_id = teacher_view.save()
+    content_id = save(teacher_view)
     params = stored_params(site, content_id)
     task = params["question"]["task"]
     assert [element["type"]["params"]["text"] for element in task["elements"]] == [
@@ -491,25 +393,22 @@ def test_dragquestion_built_from_scratch_by_pointer_and_keyboard_is_played_for_f
 
     # A learner plays it and drags both draggables into their zones.
     publish(site, content_id)
-    learner = View(teacher_view.context.browser, site, "dq-learner")  # type: ignore[arg-type]
-    try:
-        play = player(learner.page, site, content_id)
-        _play_place(play, "Apple", 1)
-        _play_place(play, "Pear", 2)
-        ARTIFACTS.mkdir(exist_ok=True)
-        play.screenshot(path=str(ARTIFACTS / "editor-dragquestion-played.png"))
-        play.get_by_role("button", name="Check").click()
-        play.wait_for_function(
-            "() => window.LearnLoopCapture && window.LearnLoopCapture.sent > 0"
-            " && window.LearnLoopCapture.pending === 0",
-            timeout=15_000,
-        )
-        scores = lrs_scores(site, content_id)
-        assert scores, "no scored statement reached the LRS"
-        assert scores[0]["raw"] == scores[0]["max"] == 2
-        assert learner.problems == []
-    finally:
-        learner.close()
+    learner = learner_view(open_page, "dq-learner")
+    play = player(learner.page, site, content_id)
+    _play_place(play, "Apple", 1)
+    _play_place(play, "Pear", 2)
+    ARTIFACTS.mkdir(exist_ok=True)
+    play.screenshot(path=str(ARTIFACTS / "editor-dragquestion-played.png"))
+    play.get_by_role("button", name="Check").click()
+    play.wait_for_function(
+        "() => window.LearnLoopCapture && window.LearnLoopCapture.sent > 0"
+        " && window.LearnLoopCapture.pending === 0",
+        timeout=15_000,
+    )
+    scores = lrs_scores(site, content_id)
+    assert scores, "no scored statement reached the LRS"
+    assert scores[0]["raw"] == scores[0]["max"] == 2
+    assert learner.problems == []
 
 
 # --- ImageHotspots ------------------------------------------------------------------------------
@@ -532,10 +431,10 @@ def _hotspot_text(page: Page, hotspot: int, text: str) -> None:
 
 
 def test_imagehotspots_placed_by_click_and_keyboard_are_saved_and_open_in_the_player(
-    site: Site, teacher_view: View, tmp_path: Path
+    site: Site, teacher_view: EditorPage, open_page: OpenPage, tmp_path: Path
 ) -> None:
     page = teacher_view.page
-    teacher_view.open_editor(f"/h5p/editor/new?type={IMAGEHOTSPOTS}")
+    open_editor(teacher_view, f"/h5p/editor/new?type={IMAGEHOTSPOTS}")
     page.get_by_label("Title", exact=True).first.fill("Garden map")
     image = tmp_path / "garden.png"
     image.write_bytes(png(400, 200, (90, 140, 200)))
@@ -563,7 +462,7 @@ def test_imagehotspots_placed_by_click_and_keyboard_are_saved_and_open_in_the_pl
     _hotspot_text(page, 1, "The shed")
     teacher_view.check("imagehotspots-built")
 
-    content_id = teacher_view.save()
+    content_id = save(teacher_view)
     params = stored_params(site, content_id)
     positions = [hotspot["position"] for hotspot in params["hotspots"]]
     assert len(positions) == 2
@@ -574,23 +473,20 @@ def test_imagehotspots_placed_by_click_and_keyboard_are_saved_and_open_in_the_pl
     assert params["image"]["path"].startswith("images/")
 
     publish(site, content_id)
-    learner = View(teacher_view.context.browser, site, "ih-learner")  # type: ignore[arg-type]
-    try:
-        play = player(learner.page, site, content_id)
-        hotspots = play.locator(".h5p-image-hotspot")
-        assert hotspots.count() == 2
-        # The player orders hotspots by position; open each and read its popup.
-        seen = []
-        for index in range(2):
-            hotspots.nth(index).click()
-            popup = play.locator(".h5p-image-hotspot-popup").first
-            popup.wait_for()
-            seen.append(popup.inner_text().strip())
-            play.locator(".h5p-image-hotspot-close-popup-button").first.click()
-            popup.wait_for(state="detached")
-        assert sorted(seen) == ["The pond", "The shed"]
-        ARTIFACTS.mkdir(exist_ok=True)
-        play.screenshot(path=str(ARTIFACTS / "editor-imagehotspots-played.png"))
-        assert learner.problems == []
-    finally:
-        learner.close()
+    learner = learner_view(open_page, "ih-learner")
+    play = player(learner.page, site, content_id)
+    hotspots = play.locator(".h5p-image-hotspot")
+    assert hotspots.count() == 2
+    # The player orders hotspots by position; open each and read its popup.
+    seen = []
+    for index in range(2):
+        hotspots.nth(index).click()
+        popup = play.locator(".h5p-image-hotspot-popup").first
+        popup.wait_for()
+        seen.append(popup.inner_text().strip())
+        play.locator(".h5p-image-hotspot-close-popup-button").first.click()
+        popup.wait_for(state="detached")
+    assert sorted(seen) == ["The pond", "The shed"]
+    ARTIFACTS.mkdir(exist_ok=True)
+    play.screenshot(path=str(ARTIFACTS / "editor-imagehotspots-played.png"))
+    assert learner.problems == []
