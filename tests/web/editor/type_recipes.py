@@ -307,6 +307,46 @@ def answer_imagesequencing(surface: Surface) -> None:
     surface.locator(".h5p-joubelui-button[title='submit']").click()
 
 
+# FindTheWords draws its grid on a canvas and reads a marked word from a mouse down and a
+# mouse up; its mouse-up handler measures y from the page top less ¾ of a cell (not from
+# the canvas), so the end point is sent as the events it reads, from the grid it made.
+FIND_WORD = """(word) => {
+  const grid = H5P.instances[0].grid;
+  const rows = grid.wordGrid, size = grid.elementSize;
+  const steps = [[1,0],[-1,0],[0,1],[0,-1],[1,1],[-1,1],[1,-1],[-1,-1]];
+  let found = null;
+  for (let y = 0; y < rows.length && !found; y++) for (let x = 0; x < rows[y].length && !found; x++)
+    for (const [dx, dy] of steps) {
+      let ok = true;
+      for (let i = 0; i < word.length; i++) {
+        const row = rows[y + dy * i];
+        if (!row || row[x + dx * i] !== word[i]) { ok = false; break; }
+      }
+      if (ok) { found = {x, y, ex: x + dx * (word.length - 1), ey: y + dy * (word.length - 1)}; break; }
+    }
+  if (!found) return false;
+  const canvas = document.getElementById('drawing-canvas');
+  const box = canvas.getBoundingClientRect();
+  const top = box.top + window.scrollY;
+  const shift = top > size * 0.75 ? Math.floor(size * 0.75) : top;
+  const send = (type, pageX, pageY) => canvas.dispatchEvent(new MouseEvent(type, {
+    bubbles: true, clientX: pageX - window.scrollX, clientY: pageY - window.scrollY}));
+  const startX = box.left + window.scrollX + found.x * size + size / 2;
+  send('mousedown', startX, top + found.y * size + size / 2);
+  send('mousemove', startX + 2, top + found.y * size + size / 2 + 2);
+  send('mouseup', box.left + window.scrollX + found.ex * size + size / 2,
+       Math.abs(shift) + found.ey * size + size / 2);
+  return true;
+}"""
+
+
+def answer_findthewords(surface: Surface) -> None:
+    """Mark both words; finding the last one submits the game (its score feedback shows)."""
+    for word in ("sun", "moon"):
+        assert surface.evaluate(FIND_WORD, word), word
+    surface.locator(".feedback-show").wait_for()
+
+
 # --- recipes -----------------------------------------------------------------------------------
 
 
@@ -593,6 +633,15 @@ RECIPES: list[Recipe] = [
             Library("panels[1].content", "Content type", "H5P.AdvancedText 1.1"),
             Type("panels[1].content.params.text", "Text", "Inside the second."),
         ),
+    ),
+    Recipe(
+        "H5P.FindTheWords",
+        "H5P.FindTheWords 1.4",
+        "Sky words",
+        {"taskDescription": "Find the words from the grid", "wordList": "sun,moon"},
+        answer_findthewords,
+        (2, 2),
+        steps=(Type("wordList", "Word list", "sun,moon"),),
     ),
     Recipe(
         "H5P.GuessTheAnswer",
