@@ -24,7 +24,7 @@ from learnloop.analytics.projections import rebuild_projections
 from learnloop.config import Settings
 from learnloop.db import Database, utcnow
 from learnloop.jobs.models import Job, JobStatus
-from learnloop.jobs.worker import JobContext
+from learnloop.jobs.worker import JobContext, Worker
 from learnloop.storage import LocalFileStorage
 from learnloop.xapi.models import StatementRow
 from learnloop.xapi.partitioning.catalog import is_partitioned, partition_status
@@ -446,6 +446,7 @@ def test_the_job_creates_the_coming_partitions_and_runs_again_without_error(
     settings: Settings,
     storage: LocalFileStorage,
     app: Any,
+    database: Database,
     unpartitioned: Connection,
 ) -> None:
     assert STATEMENT_PARTITIONS_JOB in app.state.services.jobs.handlers
@@ -453,10 +454,21 @@ def test_the_job_creates_the_coming_partitions_and_runs_again_without_error(
     wider = settings.model_copy(update={"xapi_statement_partitions_ahead": 4})
     wanted = {span.name for span in upcoming_spans(utcnow(), MONTH, 4)}
 
-    for _ in range(2):
-        run_statement_partitions(JobContext(session, wider, storage), {})
-        names = {p.name for p in partition_status(unpartitioned).partitions}
-        assert wanted <= names
+    # The first run through the worker loop, with the handlers the app registered.
+    schedule_partition_job(session)
+    session.flush()
+    worker = Worker(
+        database=database, registry=app.state.services.jobs, settings=wider, storage=storage
+    )
+    assert worker.run_once()
+    names = {p.name for p in partition_status(unpartitioned).partitions}
+    assert wanted <= names
+    assert session.scalars(
+        select(Job.status).where(Job.kind == STATEMENT_PARTITIONS_JOB).order_by(Job.id)
+    ).all() == [JobStatus.DONE.value, JobStatus.PENDING.value]
+    # A second run (the job is idempotent) creates nothing and fails nothing.
+    run_statement_partitions(JobContext(session, wider, storage), {})
+    assert {p.name for p in partition_status(unpartitioned).partitions} == names
     pending = session.scalars(
         select(Job).where(
             Job.kind == STATEMENT_PARTITIONS_JOB, Job.status == JobStatus.PENDING.value
@@ -467,7 +479,9 @@ def test_the_job_creates_the_coming_partitions_and_runs_again_without_error(
     schedule_partition_job(session)  # one pending run is enough
     assert (
         session.scalar(
-            select(func.count()).select_from(Job).where(Job.kind == STATEMENT_PARTITIONS_JOB)
+            select(func.count())
+            .select_from(Job)
+            .where(Job.kind == STATEMENT_PARTITIONS_JOB, Job.status == JobStatus.PENDING.value)
         )
         == 1
     )
