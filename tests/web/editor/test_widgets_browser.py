@@ -167,3 +167,38 @@ def test_rich_text_links_take_only_web_and_mail_addresses(
     content_id = save(view)
     stored = stored_params(site, content_id)["hotspots"][0]["content"][0]["params"]["text"]
     assert stored == '<p><a href="https://example.test/garden">Visit the garden</a></p>'
+
+
+def test_video_sources_take_a_web_address_and_refuse_other_schemes(
+    site: Site, open_page: OpenPage, tmp_path: Path
+) -> None:
+    view = open_page(TEACHER, DESKTOP, "widgets-video")
+    page = view.page
+    open_editor(view, f"/h5p/editor/new?type={IMAGEHOTSPOTS}")
+    page.get_by_label("Title", exact=True).first.fill("Garden video")
+    image = tmp_path / "garden.png"
+    image.write_bytes(png(200, 100, (90, 140, 200)))
+    page.locator("[data-path='image'] input[type='file']").set_input_files(str(image))
+    surface = page.locator("[data-widget='imageCoordinateSelector'] .ll-ih-surface").first
+    surface.locator("img.ll-ih-image").wait_for()
+    surface.click(position={"x": 30, "y": 30})
+    hotspot = page.locator("li:has([data-widget='imageCoordinateSelector'])").first
+    select = hotspot.locator(".ll-library select").first
+    page.wait_for_function("(select) => !select.disabled", arg=select.element_handle())
+    select.select_option("H5P.Video 1.5")
+    video = hotspot.locator("[data-widget='video']").first
+    video.wait_for()
+    address = video.get_by_label("YouTube or other video URL")
+    address.fill("javascript:alert(1)")
+    video.get_by_role("button", name="Add", exact=True).click()
+    assert "http" in video.locator(".ll-w-errors").inner_text()
+    address.fill("https://www.youtube.com/watch?v=dQw4w9WgXcQ")
+    video.get_by_role("button", name="Add", exact=True).click()
+    video.get_by_role("link", name="https://www.youtube.com/watch?v=dQw4w9WgXcQ").wait_for()
+    view.check("video-source")
+
+    content_id = save(view)
+    sources = stored_params(site, content_id)["hotspots"][0]["content"][0]["params"]["sources"]
+    assert sources == [
+        {"path": "https://www.youtube.com/watch?v=dQw4w9WgXcQ", "mime": "video/YouTube"}
+    ]

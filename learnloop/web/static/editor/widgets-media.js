@@ -418,8 +418,10 @@
         validate() {
           const current = value();
           const empty = current === undefined || (Array.isArray(current) && current.length === 0);
-          // Required only for new content or a value the user changed (engine rule).
-          if (empty && !semantic.optional && (changed || field.mode === "new")) return [t("required")];
+          // H5P's own file widgets never refuse an empty field (h5peditor-file.js validate()
+          // returns true; core's filter has no required check), so new content saves without
+          // e.g. H5P.Video's poster. Removing the file of a required field is refused.
+          if (empty && !semantic.optional && changed) return [t("required")];
           return [];
         },
         showErrors,
