@@ -23,7 +23,7 @@ import time
 import zipfile
 import zlib
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -365,12 +365,10 @@ class Recipe:
     # (raw, max) the answer earns, in the statement about the content itself; None for
     # content a learner views without a score (the answer step then proves it works).
     score: tuple[float, float] | None
+    # The form steps, in order, that turn a new form of the type into these params.
     steps: tuple[Step, ...] = ()
+    # Generated images (IMAGES) the params use, uploaded first.
     images: tuple[str, ...] = ()
-    # Sub-content a teacher nested (QuestionSet questions, Accordion panels): their params
-    # are compared like the main params; their library names must match.
-    notes: str = ""
-    expected_extra: dict[str, Any] = field(default_factory=dict)
 
 
 def sub(library: str, params: dict[str, Any]) -> dict[str, Any]:
