@@ -483,6 +483,9 @@ def test_imagehotspots_placed_by_click_and_keyboard_are_saved_and_open_in_the_pl
         hotspots.nth(index).click()
         popup = play.locator(".h5p-image-hotspot-popup").first
         popup.wait_for()
+        # The player shows the popup's content 100ms after building it (readyToPopup) and
+        # marks the hotspot active then; closing it before that breaks the player.
+        play.locator(".h5p-image-hotspot.active").wait_for()
         seen.append(popup.inner_text().strip())
         play.locator(".h5p-image-hotspot-close-popup-button").first.click()
         popup.wait_for(state="detached")
