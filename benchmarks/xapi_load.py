@@ -18,12 +18,17 @@ statements/s (requests/s for reads):
 
 Non-2xx answers and socket errors are printed too: the goal is none. Use a scratch
 database: the statements tables are emptied first.
+
+On Linux the server's CPU time per request (all its processes, from ``/proc``) is printed
+next to the rates: on a shared machine the rates move with the load, the CPU cost of a
+request much less, and it says what one core can serve (1000 / ms per request).
 """
 
 from __future__ import annotations
 
 import argparse
 import base64
+import os
 import random
 import re
 import shutil
@@ -135,6 +140,25 @@ def run_wrk(
     )
 
 
+def server_cpu_seconds(pid: int) -> float | None:
+    """User + system CPU seconds of the server process and its worker processes."""
+    try:
+        children = Path(f"/proc/{pid}/task/{pid}/children").read_text().split()
+        total_ticks = 0
+        for process in [pid, *map(int, children)]:
+            fields = Path(f"/proc/{process}/stat").read_text().rsplit(")", 1)[1].split()
+            total_ticks += int(fields[11]) + int(fields[12])  # utime, stime
+    except (OSError, ValueError):
+        return None
+    return total_ticks / os.sysconf("SC_CLK_TCK")
+
+
+def cpu_per_request(before: float | None, after: float | None, requests: float) -> str:
+    if before is None or after is None or requests <= 0:
+        return ""
+    return f"  server CPU {(after - before) / requests * 1000:.2f} ms/request"
+
+
 def lua_script(directory: Path, phase: int, batch: int) -> Path:
     path = directory / f"post-{phase}-{batch}.lua"
     path.write_text(
@@ -204,16 +228,22 @@ def main() -> None:
             phase += 1
             run_wrk(url, headers, connections=4, seconds=2, script=lua_script(directory, phase, 1))
             # The ceiling of this machine at this moment: a request that does no work.
+            cpu_before = server_cpu_seconds(server.process.pid)
             about = run_wrk(
                 f"{server.base_url}/xapi/about", headers, connections=16, seconds=args.seconds // 2
             )
+            cpu_after = server_cpu_seconds(server.process.pid)
             print(
                 f"GET /xapi/about c= 16: {about.requests_per_second:8.0f} requests/s"
                 f"  errors {about.errors}  (the server's per-request ceiling)"
+                + cpu_per_request(
+                    cpu_before, cpu_after, about.requests_per_second * (args.seconds // 2)
+                )
             )
             single_rates = []
             for connections in connection_levels:
                 phase += 1
+                cpu_before = server_cpu_seconds(server.process.pid)
                 result = run_wrk(
                     url,
                     headers,
@@ -221,10 +251,14 @@ def main() -> None:
                     seconds=args.seconds,
                     script=lua_script(directory, phase, 1),
                 )
+                cpu_after = server_cpu_seconds(server.process.pid)
                 single_rates.append(result.requests_per_second)
                 print(
                     f"single POST  c={connections:3d}: {result.requests_per_second:8.0f} statements/s"
                     f"  errors {result.errors}  ({result.latency})"
+                    + cpu_per_request(
+                        cpu_before, cpu_after, result.requests_per_second * args.seconds
+                    )
                 )
             phase += 1
             batched = run_wrk(
