@@ -14,6 +14,7 @@ from __future__ import annotations
 import base64
 import json
 import re
+import time
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -177,13 +178,20 @@ def play(site: Site, open_page: OpenPage, recipe: Recipe, content_id: str) -> No
         assert page.evaluate("() => window.LearnLoopCapture.rejected") == []
         with site.editor.api(LEARNER) as http:
             learner_id = http.get("/api/auth/me").json()["data"]["id"]
-        scored = [
-            statement
-            for statement in lrs_statements(site, content_id)
-            if statement["verb"]["id"] in {ANSWERED, COMPLETED}
-            and "score" in statement.get("result", {})
-            and statement["actor"]["account"]["name"] == learner_id
-        ]
+        # Some types send the statement about the whole content a moment after the last
+        # answer (SingleChoiceSet shows its results after a timeout).
+        deadline = time.monotonic() + 15
+        while True:
+            scored = [
+                statement
+                for statement in lrs_statements(site, content_id)
+                if statement["verb"]["id"] in {ANSWERED, COMPLETED}
+                and "score" in statement.get("result", {})
+                and statement["actor"]["account"]["name"] == learner_id
+            ]
+            if scored or time.monotonic() > deadline:
+                break
+            time.sleep(0.3)
         assert scored, "no scored statement about the content reached the LRS"
         score = scored[0]["result"]["score"]
         assert (score["raw"], score["max"]) == recipe.score
