@@ -28,6 +28,15 @@ export function isAllowedLink(url) {
   return /^https?:\/\/[^\s/?#]+/i.test(text);
 }
 
+// Style attributes are never kept (no schema mark holds them), and parsing markup that has
+// them makes Chromium report each one against the page's CSP (style-src 'self'), so they
+// are taken out of the string before anything parses it.
+const STYLE_ATTRIBUTE = /\s+style\s*=\s*("[^"]*"|'[^']*'|[^\s>]+)/gi;
+
+export function withoutStyles(html) {
+  return String(html || "").replace(STYLE_ATTRIBUTE, "");
+}
+
 function has(tags, ...names) {
   return names.some((name) => tags.has(name));
 }
@@ -114,7 +123,7 @@ function extensionsFor(features) {
 // tiptap's HTML → the HTML the field's tag list allows.
 function normaliseOutput(html, features) {
   const template = document.createElement("template");
-  template.innerHTML = html;
+  template.innerHTML = withoutStyles(html);
   const root = template.content;
   for (const [from, to] of Object.entries(features.rename)) {
     if (!to) continue;
@@ -130,9 +139,6 @@ function normaliseOutput(html, features) {
   // The table extension adds a <colgroup> with widths and inline min-width styles for its
   // own layout; H5P tables carry neither.
   for (const colgroup of Array.from(root.querySelectorAll("colgroup"))) colgroup.remove();
-  for (const table of Array.from(root.querySelectorAll("table[style]"))) {
-    table.removeAttribute("style");
-  }
   for (const cell of Array.from(root.querySelectorAll("td, th"))) {
     for (const name of ["colspan", "rowspan"]) {
       if (cell.getAttribute(name) === "1") cell.removeAttribute(name);
@@ -196,7 +202,7 @@ export function create(element, options) {
   const editor = new Editor({
     element,
     extensions: extensionsFor(features),
-    content: settings.html || "",
+    content: withoutStyles(settings.html),
     // The page's CSP allows no inline <style>; widgets.css carries ProseMirror's base rules.
     injectCSS: false,
     editorProps: {
@@ -243,4 +249,4 @@ export function create(element, options) {
   };
 }
 
-window.LearnLoopRichText = { create, featuresFor, isAllowedLink };
+window.LearnLoopRichText = { create, featuresFor, isAllowedLink, withoutStyles };

@@ -70,7 +70,8 @@
 
   function plainText(html) {
     const template = document.createElement("template");
-    template.innerHTML = html || "";
+    // Without style attributes: parsing them is reported against the page's CSP.
+    template.innerHTML = String(html || "").replace(/\s+style\s*=\s*("[^"]*"|'[^']*'|[^\s>]+)/gi, "");
     return (template.content.textContent || "").trim();
   }
 
