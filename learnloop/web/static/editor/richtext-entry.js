@@ -205,6 +205,12 @@ export function create(element, options) {
     content: withoutStyles(settings.html),
     // The page's CSP allows no inline <style>; widgets.css carries ProseMirror's base rules.
     injectCSS: false,
+    // H5P's text types mark answers with asterisks (Blanks "*blue*", MarkTheWords "*cat*");
+    // tiptap's markdown shortcuts would turn what the teacher types or pastes into <em>.
+    // H5P's own CKEditor has no such shortcuts: text stays as typed, formatting comes from
+    // the toolbar.
+    enableInputRules: false,
+    enablePasteRules: false,
     editorProps: {
       attributes: settings.attributes || {},
     },
