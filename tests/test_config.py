@@ -5,7 +5,7 @@ from pathlib import Path
 import jwt
 import pytest
 
-from learnloop.config import JWT_SECRET_FILE, Settings
+from learnloop.config import CREDENTIALS_SECRET_FILE, JWT_SECRET_FILE, Settings
 
 # The signing secret earlier versions used whenever LEARNLOOP_JWT_SECRET was unset.
 OLD_DEVELOPMENT_SECRET = "learnloop-local-development-secret-change-me"
@@ -113,9 +113,10 @@ def test_processes_starting_together_agree_on_one_generated_secret(tmp_path: Pat
     data_dir = tmp_path / "shared-var"
     script = (
         "import sys; from learnloop.config import Settings; "
-        "print(Settings(data_dir=sys.argv[1]).jwt_secret)"
+        "s = Settings(data_dir=sys.argv[1]); print(s.jwt_secret + ' ' + s.credentials_secret)"
     )
-    env = {k: v for k, v in os.environ.items() if k != "LEARNLOOP_JWT_SECRET"}
+    generated = ("LEARNLOOP_JWT_SECRET", "LEARNLOOP_CREDENTIALS_SECRET")
+    env = {k: v for k, v in os.environ.items() if k not in generated}
     processes = [
         subprocess.Popen(
             [sys.executable, "-c", script, str(data_dir)],
@@ -127,5 +128,11 @@ def test_processes_starting_together_agree_on_one_generated_secret(tmp_path: Pat
     ]
     secrets = {process.communicate(timeout=60)[0].decode().strip() for process in processes}
     assert len(secrets) == 1
-    assert secrets == {(data_dir / JWT_SECRET_FILE).read_text().strip()}
-    assert [path.name for path in data_dir.iterdir()] == [JWT_SECRET_FILE]
+    jwt_secret, credentials_secret = secrets.pop().split(" ")
+    assert jwt_secret == (data_dir / JWT_SECRET_FILE).read_text().strip()
+    assert credentials_secret == (data_dir / CREDENTIALS_SECRET_FILE).read_text().strip()
+    assert jwt_secret != credentials_secret
+    # No temporary file of a process that lost the race is left behind.
+    assert sorted(path.name for path in data_dir.iterdir()) == sorted(
+        [JWT_SECRET_FILE, CREDENTIALS_SECRET_FILE]
+    )
